@@ -1,0 +1,267 @@
+package xyte
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Extra holds the fields of an upstream object that its Go type does not
+// name, so that nothing the hub sends is dropped on the way to a caller.
+type Extra map[string]json.RawMessage
+
+// Time is an upstream timestamp. It decodes ISO 8601 with or without
+// fractional seconds, with or without a zone (UTC assumed), and null or ""
+// as the zero time, which encodes back as null.
+type Time struct{ time.Time }
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02",
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Time) UnmarshalJSON(data []byte) error {
+	var s string
+	if bytes.Equal(data, []byte("null")) {
+		t.Time = time.Time{}
+		return nil
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return errors.New("timestamp is not a string")
+	}
+	parsed, err := ParseTime(s)
+	if err != nil {
+		return err
+	}
+	t.Time = parsed
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.UTC().Format(time.RFC3339Nano))
+}
+
+// ParseTime parses an upstream timestamp; "" is the zero time.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, errors.New("timestamp " + strconv.Quote(s) + " is not ISO 8601")
+}
+
+// FlexInt is an integer id (such as a space id) that the hub may send as a
+// JSON number or as a numeric string. null decodes as 0.
+type FlexInt int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *FlexInt) UnmarshalJSON(data []byte) error {
+	if bytes.Equal(data, []byte("null")) {
+		*n = 0
+		return nil
+	}
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		if s == "" {
+			*n = 0
+			return nil
+		}
+		data = []byte(s)
+	}
+	v, err := strconv.ParseInt(string(data), 10, 64)
+	if err != nil {
+		return errors.New("id " + strconv.Quote(string(data)) + " is not an integer")
+	}
+	*n = FlexInt(v)
+	return nil
+}
+
+// FlexString is an id that the hub may send as a JSON string or number.
+type FlexString string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *FlexString) UnmarshalJSON(data []byte) error {
+	switch {
+	case bytes.Equal(data, []byte("null")):
+		*s = ""
+	case len(data) > 0 && data[0] == '"':
+		var v string
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		*s = FlexString(v)
+	default:
+		var n json.Number
+		if err := json.Unmarshal(data, &n); err != nil {
+			return errors.New("id is neither a string nor a number")
+		}
+		*s = FlexString(n.String())
+	}
+	return nil
+}
+
+// Page is one page of a list. The hub has several envelopes: a bare array,
+// {"items": [...]}, {"data": [...]} or {"tickets": [...]}, with paging told by
+// has_next_page, next_page or page_info. Page accepts them all and encodes as
+// {"items": [...], "has_next_page": ...}.
+type Page[T any] struct {
+	Items []T
+	// HasNextPage is set when the hub said whether another page follows.
+	HasNextPage *bool
+	// NextPage is set when the hub named the next page number.
+	NextPage *int
+	// TotalCount is set when the hub told the total number of items.
+	TotalCount *int
+}
+
+// More reports whether another page follows, as far as the envelope says.
+// Envelopes that say nothing (a bare array) report false.
+func (p *Page[T]) More() bool {
+	if p.HasNextPage != nil {
+		return *p.HasNextPage
+	}
+	return p.NextPage != nil
+}
+
+type pageEnvelope struct {
+	Items       json.RawMessage `json:"items"`
+	Data        json.RawMessage `json:"data"`
+	Tickets     json.RawMessage `json:"tickets"`
+	HasNextPage *bool           `json:"has_next_page"`
+	NextPage    *int            `json:"next_page"`
+	PageInfo    *struct {
+		HasNext    *bool `json:"has_next"`
+		TotalCount *int  `json:"total_count"`
+	} `json:"page_info"`
+	TotalCount *int `json:"total_count"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *Page[T]) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	*p = Page[T]{}
+	switch {
+	case len(data) == 0, bytes.Equal(data, []byte("null")):
+		return nil
+	case data[0] == '[':
+		return json.Unmarshal(data, &p.Items)
+	}
+	var env pageEnvelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return err
+	}
+	p.HasNextPage, p.NextPage, p.TotalCount = env.HasNextPage, env.NextPage, env.TotalCount
+	if env.PageInfo != nil {
+		if p.HasNextPage == nil {
+			p.HasNextPage = env.PageInfo.HasNext
+		}
+		if p.TotalCount == nil {
+			p.TotalCount = env.PageInfo.TotalCount
+		}
+	}
+	for _, raw := range []json.RawMessage{env.Items, env.Data, env.Tickets} {
+		if len(raw) > 0 && !bytes.Equal(raw, []byte("null")) {
+			return json.Unmarshal(raw, &p.Items)
+		}
+	}
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (p Page[T]) MarshalJSON() ([]byte, error) {
+	items := p.Items
+	if items == nil {
+		items = []T{}
+	}
+	return json.Marshal(struct {
+		Items       []T  `json:"items"`
+		HasNextPage bool `json:"has_next_page"`
+		TotalCount  *int `json:"total_count,omitempty"`
+	}{items, p.More(), p.TotalCount})
+}
+
+// decodeKeeping decodes data into v (a pointer to a struct with no custom
+// decoder) and puts every field v does not name into extra.
+func decodeKeeping(data []byte, v any, extra *Extra) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return err
+	}
+	known := knownFields(reflect.TypeOf(v).Elem())
+	for name := range all {
+		if known[name] {
+			delete(all, name)
+		}
+	}
+	*extra = nil
+	if len(all) > 0 {
+		*extra = all
+	}
+	return nil
+}
+
+// encodeKeeping encodes v (a struct with no custom encoder) and adds the
+// fields of extra that v does not already hold.
+func encodeKeeping(v any, extra Extra) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil || len(extra) == 0 {
+		return data, err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return nil, err
+	}
+	for name, raw := range extra {
+		if _, ok := all[name]; !ok {
+			all[name] = raw
+		}
+	}
+	return json.Marshal(all)
+}
+
+var knownFieldsCache sync.Map // reflect.Type -> map[string]bool
+
+// knownFields returns the JSON names of a struct type's fields.
+func knownFields(t reflect.Type) map[string]bool {
+	if m, ok := knownFieldsCache.Load(t); ok {
+		return m.(map[string]bool)
+	}
+	m := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-":
+			continue
+		case name == "":
+			name = f.Name
+		}
+		m[name] = true
+	}
+	knownFieldsCache.Store(t, m)
+	return m
+}

@@ -1,0 +1,85 @@
+package xyte
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxIDLength bounds an id used as a path segment.
+const maxIDLength = 256
+
+// ValidateID checks that an id can be sent as one path segment: not empty,
+// not only spaces, not "." or "..", no leading or trailing space, no control
+// characters, valid UTF-8 and at most 256 bytes. The returned error names the
+// argument but never repeats the value.
+func ValidateID(name, id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return argError(name, "must not be empty")
+	case id == "." || id == "..":
+		return argError(name, "must not be a relative path segment")
+	case strings.TrimSpace(id) != id:
+		return argError(name, "must not start or end with spaces")
+	case len(id) > maxIDLength:
+		return argError(name, "is longer than "+strconv.Itoa(maxIDLength)+" bytes")
+	case !utf8.ValidString(id):
+		return argError(name, "is not valid UTF-8")
+	case strings.IndexFunc(id, unicode.IsControl) >= 0:
+		return argError(name, "must not contain control characters")
+	}
+	return nil
+}
+
+// endpointURL fills the endpoint's path template. Each value becomes exactly
+// one escaped segment, so no id can reach another endpoint.
+func (c *Client) endpointURL(ep Endpoint, values map[string]string) (*url.URL, error) {
+	prefix := c.root.Path + ep.API.Prefix()
+	var decoded, escaped strings.Builder
+	decoded.WriteString(prefix)
+	escaped.WriteString(prefix)
+
+	rest := ep.Path
+	for {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(rest[open:], '}') + open
+		name := rest[open+1 : end]
+		value, err := pathValue(ep, name, values)
+		if err != nil {
+			return nil, err
+		}
+		decoded.WriteString(rest[:open])
+		decoded.WriteString(value)
+		escaped.WriteString(rest[:open])
+		escaped.WriteString(url.PathEscape(value))
+		rest = rest[end+1:]
+	}
+	decoded.WriteString(rest)
+	escaped.WriteString(rest)
+
+	u := *c.root
+	u.Path, u.RawPath = decoded.String(), escaped.String()
+	return &u, nil
+}
+
+// pathValue returns the checked value of one path parameter.
+func pathValue(ep Endpoint, name string, values map[string]string) (string, error) {
+	value, ok := values[name]
+	if !ok {
+		return "", argError(name, "is required")
+	}
+	if err := ValidateID(name, value); err != nil {
+		return "", err
+	}
+	if p, _ := ep.Param(name); p.Type == TypeInteger {
+		if _, err := strconv.ParseInt(value, 10, 64); err != nil {
+			return "", argError(name, "must be an integer")
+		}
+	}
+	return value, nil
+}
