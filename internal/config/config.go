@@ -1,0 +1,262 @@
+// Package config turns the environment into one validated Config.
+//
+// Every setting has one field here, with its meaning, range, default and
+// environment name in the field's doc. Names are compatible with the earlier
+// Python server; the names Xyte's own MCP server uses are accepted as aliases.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Mode is how the server finds the Xyte key of a request.
+type Mode string
+
+// Tenancy modes.
+const (
+	// SingleTenant: the key lives in the server's environment (XYTE_API_KEY).
+	SingleTenant Mode = "single-tenant"
+	// MultiTenant: every HTTP request brings its organization's key.
+	MultiTenant Mode = "multi-tenant"
+)
+
+// Config holds every setting of the server.
+type Config struct {
+	// APIKey is the organization API key for single-tenant mode. Unset, empty
+	// or only spaces means multi-tenant mode. Env XYTE_API_KEY (alias
+	// XYTE_ORG_API_KEY).
+	APIKey string
+	// PartnerKey is the partner API key, used by partner.* endpoints.
+	// Default none. Env XYTE_PARTNER_API_KEY.
+	PartnerKey string
+	// BaseURL is the Xyte organization API base (or the hub root). Default
+	// https://hub.xyte.io/core/v1/organization. Env XYTE_BASE_URL (alias
+	// XYTE_HUB_URL).
+	BaseURL string
+	// UpstreamTimeout bounds each upstream call. 1s to 5m, default 15s. Env
+	// XYTE_UPSTREAM_TIMEOUT (a Go duration or seconds).
+	UpstreamTimeout time.Duration
+	// ReadOnly removes every write tool and refuses every write. Default
+	// false. Env XYTE_READ_ONLY (alias XYTE_MCP_READ_ONLY).
+	ReadOnly bool
+	// Listen is the HTTP address of serve. Default ":8080". Env XYTE_LISTEN.
+	Listen string
+	// LogLevel is debug, info, warn or error. Default info. Env XYTE_LOG_LEVEL.
+	LogLevel slog.Level
+	// RequireAuth makes the Authorization header mandatory in single-tenant
+	// mode too. Default false. Env XYTE_REQUIRE_AUTH.
+	RequireAuth bool
+	// AllowAllCORS answers any browser origin with "*" (never with
+	// credentials). Default false. Env XYTE_ALLOW_ALL_CORS.
+	AllowAllCORS bool
+	// CORSOrigins is an exact-match allowlist of browser origins. Default
+	// none. Env XYTE_CORS_ORIGINS (comma-separated).
+	CORSOrigins []string
+	// MaxBodyBytes bounds a request body. 1 KiB to 64 MiB, default 1 MiB.
+	// Env XYTE_MAX_BODY_BYTES.
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the drain of in-flight requests on SIGTERM. 0s
+	// to 10m, default 20s. Env XYTE_SHUTDOWN_TIMEOUT.
+	ShutdownTimeout time.Duration
+	// Sessions turns on stateful MCP sessions over HTTP (needed for
+	// set_context and subscriptions); replicas then need sticky routing.
+	// Default false. Env XYTE_MCP_SESSIONS.
+	Sessions bool
+	// PresetsDir holds meeting-room preset YAML files added to the built-in
+	// ones. Default none. Env XYTE_PRESETS_DIR.
+	PresetsDir string
+	// ExperimentalAPIs turns on resources that rest on undocumented hub
+	// behaviour. Default false. Env XYTE_EXPERIMENTAL_APIS.
+	ExperimentalAPIs bool
+}
+
+// Mode returns the tenancy mode the configuration selects.
+func (c Config) Mode() Mode {
+	if c.APIKey == "" {
+		return MultiTenant
+	}
+	return SingleTenant
+}
+
+// Defaults returns the configuration used when the environment is empty.
+func Defaults() Config {
+	return Config{
+		BaseURL:         "https://hub.xyte.io/core/v1/organization",
+		UpstreamTimeout: 15 * time.Second,
+		Listen:          ":8080",
+		LogLevel:        slog.LevelInfo,
+		MaxBodyBytes:    1 << 20,
+		ShutdownTimeout: 20 * time.Second,
+	}
+}
+
+// Load reads the configuration from getenv (os.Getenv in production) and
+// validates it. Every problem is reported, each naming its variable but never
+// a secret's value.
+func Load(getenv func(string) string) (Config, error) {
+	c := Defaults()
+	r := reader{getenv: getenv}
+	c.APIKey = strings.TrimSpace(r.str("XYTE_API_KEY", "XYTE_ORG_API_KEY"))
+	c.PartnerKey = strings.TrimSpace(r.str("XYTE_PARTNER_API_KEY"))
+	r.setString(&c.BaseURL, "XYTE_BASE_URL", "XYTE_HUB_URL")
+	r.setDuration(&c.UpstreamTimeout, time.Second, 5*time.Minute, "XYTE_UPSTREAM_TIMEOUT")
+	r.setBool(&c.ReadOnly, "XYTE_READ_ONLY", "XYTE_MCP_READ_ONLY")
+	r.setString(&c.Listen, "XYTE_LISTEN")
+	r.setLevel(&c.LogLevel, "XYTE_LOG_LEVEL")
+	r.setBool(&c.RequireAuth, "XYTE_REQUIRE_AUTH")
+	r.setBool(&c.AllowAllCORS, "XYTE_ALLOW_ALL_CORS")
+	r.setList(&c.CORSOrigins, "XYTE_CORS_ORIGINS")
+	r.setInt(&c.MaxBodyBytes, 1<<10, 64<<20, "XYTE_MAX_BODY_BYTES")
+	r.setDuration(&c.ShutdownTimeout, 0, 10*time.Minute, "XYTE_SHUTDOWN_TIMEOUT")
+	r.setBool(&c.Sessions, "XYTE_MCP_SESSIONS")
+	r.setString(&c.PresetsDir, "XYTE_PRESETS_DIR")
+	r.setBool(&c.ExperimentalAPIs, "XYTE_EXPERIMENTAL_APIS")
+	if err := c.validate(); err != nil {
+		r.errs = append(r.errs, err)
+	}
+	return c, errors.Join(r.errs...)
+}
+
+// validate checks rules that span fields or need more than a parse.
+func (c Config) validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return errors.New("XYTE_LISTEN: must be host:port, such as :8080 or 127.0.0.1:8080")
+	}
+	for _, o := range c.CORSOrigins {
+		if o == "*" || !strings.Contains(o, "://") {
+			return errors.New("XYTE_CORS_ORIGINS: each origin must be scheme://host[:port] " +
+				"(use XYTE_ALLOW_ALL_CORS for any origin)")
+		}
+	}
+	return nil
+}
+
+// LogValue prints the configuration with secrets masked.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("mode", string(c.Mode())),
+		slog.String("base_url", c.BaseURL),
+		slog.Bool("api_key_set", c.APIKey != ""),
+		slog.Bool("partner_key_set", c.PartnerKey != ""),
+		slog.String("listen", c.Listen),
+		slog.Bool("read_only", c.ReadOnly),
+		slog.Bool("require_auth", c.RequireAuth),
+		slog.Bool("sessions", c.Sessions),
+		slog.String("log_level", c.LogLevel.String()),
+	)
+}
+
+// String prints the configuration with secrets masked.
+func (c Config) String() string { return c.LogValue().String() }
+
+// reader parses variables, collecting one error per bad variable.
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+// str returns the first non-empty value among names (a name, then aliases).
+func (r *reader) str(names ...string) string {
+	for _, n := range names {
+		if v := r.getenv(n); strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// lookup returns the first set value among names, and the name it came from.
+func (r *reader) lookup(names ...string) (string, string, bool) {
+	for _, n := range names {
+		if v := strings.TrimSpace(r.getenv(n)); v != "" {
+			return v, n, true
+		}
+	}
+	return "", "", false
+}
+
+func (r *reader) fail(name, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf(name+": "+format, args...))
+}
+
+func (r *reader) setString(dst *string, names ...string) {
+	if v, _, ok := r.lookup(names...); ok {
+		*dst = v
+	}
+}
+
+func (r *reader) setBool(dst *bool, names ...string) {
+	v, name, ok := r.lookup(names...)
+	if !ok {
+		return
+	}
+	b, err := strconv.ParseBool(strings.ToLower(v))
+	if err != nil {
+		r.fail(name, "must be true or false")
+		return
+	}
+	*dst = b
+}
+
+func (r *reader) setInt(dst *int64, lo, hi int64, names ...string) {
+	v, name, ok := r.lookup(names...)
+	if !ok {
+		return
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, "must be an integer from %d to %d", lo, hi)
+		return
+	}
+	*dst = n
+}
+
+// setDuration accepts a Go duration ("20s", "1m") or plain seconds ("20").
+func (r *reader) setDuration(dst *time.Duration, lo, hi time.Duration, names ...string) {
+	v, name, ok := r.lookup(names...)
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(v)
+	if secs, serr := strconv.ParseFloat(v, 64); serr == nil {
+		d, err = time.Duration(secs*float64(time.Second)), nil
+	}
+	if err != nil || d < lo || d > hi {
+		r.fail(name, "must be a duration from %s to %s, such as 20s", lo, hi)
+		return
+	}
+	*dst = d
+}
+
+func (r *reader) setLevel(dst *slog.Level, names ...string) {
+	v, name, ok := r.lookup(names...)
+	if !ok {
+		return
+	}
+	if strings.EqualFold(v, "warning") {
+		v = "warn"
+	}
+	if err := dst.UnmarshalText([]byte(v)); err != nil {
+		r.fail(name, "must be debug, info, warn or error")
+	}
+}
+
+func (r *reader) setList(dst *[]string, names ...string) {
+	v, _, ok := r.lookup(names...)
+	if !ok {
+		return
+	}
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	*dst = out
+}
