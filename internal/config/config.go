@@ -155,6 +155,9 @@ func (c Config) LogValue() slog.Value {
 // String prints the configuration with secrets masked.
 func (c Config) String() string { return c.LogValue().String() }
 
+// GoString prints the configuration with secrets masked.
+func (c Config) GoString() string { return c.String() }
+
 // reader parses variables, collecting one error per bad variable.
 type reader struct {
 	getenv func(string) string

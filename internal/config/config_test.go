@@ -1,0 +1,80 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestModeFromKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env  map[string]string
+		want Mode
+	}{
+		{map[string]string{}, MultiTenant},
+		{map[string]string{"XYTE_API_KEY": ""}, MultiTenant},
+		{map[string]string{"XYTE_API_KEY": "  \t "}, MultiTenant},
+		{map[string]string{"XYTE_API_KEY": "k1"}, SingleTenant},
+		{map[string]string{"XYTE_ORG_API_KEY": "k1"}, SingleTenant},
+	}
+	for _, tt := range tests {
+		c, err := Load(envOf(tt.env))
+		if err != nil || c.Mode() != tt.want {
+			t.Errorf("%v: mode %s, %v; want %s", tt.env, c.Mode(), err, tt.want)
+		}
+	}
+}
+
+func TestDefaultsAndAliases(t *testing.T) {
+	t.Parallel()
+	c, err := Load(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != ":8080" || c.MaxBodyBytes != 1<<20 || c.ShutdownTimeout != 20*time.Second ||
+		c.BaseURL != "https://hub.xyte.io/core/v1/organization" || c.LogLevel != slog.LevelInfo {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = Load(envOf(map[string]string{
+		"XYTE_HUB_URL": "http://127.0.0.1:9090", "XYTE_MCP_READ_ONLY": "TRUE",
+		"XYTE_LOG_LEVEL": "warning", "XYTE_SHUTDOWN_TIMEOUT": "5", "XYTE_CORS_ORIGINS": "https://a.test, https://b.test",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "http://127.0.0.1:9090" || !c.ReadOnly || c.LogLevel != slog.LevelWarn ||
+		c.ShutdownTimeout != 5*time.Second || len(c.CORSOrigins) != 2 {
+		t.Fatalf("aliases: %+v", c)
+	}
+}
+
+func TestBadValuesReportedTogether(t *testing.T) {
+	t.Parallel()
+	_, err := Load(envOf(map[string]string{
+		"XYTE_READ_ONLY": "maybe", "XYTE_MAX_BODY_BYTES": "10", "XYTE_LOG_LEVEL": "loud",
+		"XYTE_LISTEN": "8080", "XYTE_UPSTREAM_TIMEOUT": "1h", "XYTE_CORS_ORIGINS": "*",
+	}))
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	for _, name := range []string{"XYTE_READ_ONLY", "XYTE_MAX_BODY_BYTES", "XYTE_LOG_LEVEL",
+		"XYTE_LISTEN", "XYTE_UPSTREAM_TIMEOUT"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error lacks %s: %v", name, err)
+		}
+	}
+}
+
+func TestPrintingHidesKeys(t *testing.T) {
+	t.Parallel()
+	c, _ := Load(envOf(map[string]string{"XYTE_API_KEY": "xk_CANARY_1", "XYTE_PARTNER_API_KEY": "xk_CANARY_2"}))
+	if s := c.String(); strings.Contains(s, "CANARY") || !strings.Contains(s, "single-tenant") {
+		t.Fatalf("config prints as %s", s)
+	}
+}
