@@ -12,6 +12,7 @@ package xyte
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,6 +24,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/sony/gobreaker/v2"
 )
 
 // DefaultBaseURL is the hub's organization API base.
@@ -54,6 +57,23 @@ type Options struct {
 	UserAgent string
 	// Now returns the current time (for Retry-After dates). Default time.Now.
 	Now func() time.Time
+	// MaxRetries is how many times an idempotent call (GET, PUT, DELETE) is
+	// retried after a 5xx, 408, 429 or network failure. 0 means
+	// DefaultMaxRetries; a negative value turns retries off. POST and PATCH
+	// are never retried.
+	MaxRetries int
+	// RetryBaseDelay is the first backoff; each retry doubles it, with
+	// jitter. Default DefaultRetryBaseDelay.
+	RetryBaseDelay time.Duration
+	// BreakerThreshold is how many consecutive failures (5xx, no response,
+	// timeouts; never 4xx) open the circuit breaker. Default
+	// DefaultBreakerThreshold.
+	BreakerThreshold int
+	// BreakerCooldown is how long the breaker stays open before one probe
+	// call is let through. Default DefaultBreakerCooldown.
+	BreakerCooldown time.Duration
+	// Observer is told about every attempt, retry and breaker change.
+	Observer Observer
 }
 
 // Client calls the Xyte API. It is safe for concurrent use. A Client carries
@@ -67,6 +87,11 @@ type Client struct {
 	http       *http.Client
 	userAgent  string
 	now        func() time.Time
+	maxRetries int
+	retryBase  time.Duration
+	cooldown   time.Duration
+	breaker    *gobreaker.CircuitBreaker[*Response]
+	obs        Observer
 }
 
 // New returns a Client for the given options.
@@ -96,7 +121,26 @@ func New(opts Options) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.applyResilience(opts)
 	return c, nil
+}
+
+func (c *Client) applyResilience(opts Options) {
+	c.maxRetries = opts.MaxRetries
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = DefaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	c.retryBase = cmp.Or(opts.RetryBaseDelay, DefaultRetryBaseDelay)
+	c.cooldown = cmp.Or(opts.BreakerCooldown, DefaultBreakerCooldown)
+	c.obs = opts.Observer
+	if c.obs == nil {
+		c.obs = nopObserver{}
+	}
+	threshold := cmp.Or(opts.BreakerThreshold, DefaultBreakerThreshold)
+	c.breaker = newBreaker(c.root.Host, threshold, c.cooldown, c.obs)
 }
 
 // hubRoot turns a configured base URL into the hub root that API prefixes are
@@ -198,13 +242,52 @@ func (c *Client) call(ctx context.Context, ep Endpoint, req Request) (*Response,
 	if key == "" {
 		return nil, argError("key", "no Xyte API key for the "+string(ep.API)+" API")
 	}
-	httpReq, err := c.newRequest(ctx, ep, req, key)
+	out, err := c.prepare(ep, req)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	return c.attempt(httpReq.WithContext(ctx), ep)
+
+	for n := 0; ; n++ {
+		resp, err := c.send(ctx, ep, out, key)
+		if err == nil {
+			return resp, nil
+		}
+		if !idempotent(ep.Method) || n >= c.maxRetries || !retryable(err) {
+			markOutcomeUnknown(ep.Method, err)
+			return nil, err
+		}
+		wait, fits := c.retryDelay(ctx, err, n)
+		if !fits {
+			return nil, err
+		}
+		c.obs.Retry(ep.Key)
+		if sleep(ctx, wait) != nil {
+			return nil, err
+		}
+	}
+}
+
+// send makes one attempt through the circuit breaker.
+func (c *Client) send(ctx context.Context, ep Endpoint, out outgoing, key string) (*Response, error) {
+	start := time.Now()
+	resp, err := c.breaker.Execute(func() (*Response, error) {
+		return c.attempt(out.request(ctx, ep.Method, key, c.userAgent), ep)
+	})
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		err = breakerError(ep.Key, c.cooldown)
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	var xe *Error
+	if errors.As(err, &xe) {
+		status = xe.StatusCode
+	}
+	c.obs.Attempt(ep.Key, status, CodeOf(err), time.Since(start))
+	return resp, err
 }
 
 // withTimeout applies the client's timeout unless ctx already ends sooner.
@@ -215,42 +298,54 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 	return context.WithTimeout(ctx, c.timeout)
 }
 
-// newRequest builds the HTTP request for a call, refusing anything unsafe.
-func (c *Client) newRequest(ctx context.Context, ep Endpoint, req Request, key string) (*http.Request, error) {
+// outgoing is a checked request, ready to be sent once or several times.
+type outgoing struct {
+	url  string
+	body []byte // nil: no body
+}
+
+// prepare builds the URL and body of a call, refusing anything unsafe.
+func (c *Client) prepare(ep Endpoint, req Request) (outgoing, error) {
 	u, err := c.endpointURL(ep, req.Path)
 	if err != nil {
-		return nil, err
+		return outgoing{}, err
 	}
 	if len(req.Query) > 0 {
 		u.RawQuery = req.Query.Encode()
 	}
-	var body io.Reader
+	out := outgoing{url: u.String()}
 	if req.Body != nil {
 		if ep.Method == http.MethodGet || ep.Method == http.MethodDelete {
-			return nil, argError("body", "a "+ep.Method+" request carries no body")
+			return outgoing{}, argError("body", "a "+ep.Method+" request carries no body")
 		}
-		data, err := json.Marshal(req.Body)
-		if err != nil {
-			return nil, argError("body", "cannot be encoded as JSON")
+		if out.body, err = json.Marshal(req.Body); err != nil {
+			return outgoing{}, argError("body", "cannot be encoded as JSON")
 		}
-		body = bytes.NewReader(data)
 	}
-	httpReq, err := http.NewRequestWithContext(ctx, ep.Method, u.String(), body)
-	if err != nil {
-		return nil, argError("path", "does not form a valid URL")
-	}
-	httpReq.Header.Set("Authorization", key)
-	httpReq.Header.Set("Accept", "application/json")
-	httpReq.Header.Set("User-Agent", c.userAgent)
-	if body != nil {
-		httpReq.Header.Set("Content-Type", "application/json")
-	}
-	return httpReq, nil
+	return out, nil
 }
 
-// attempt sends one request and reads its answer. Retries and the circuit
-// breaker belong around this function: it is the single place a request
-// leaves the process.
+// request builds one HTTP request. The URL was checked by prepare.
+func (o outgoing) request(ctx context.Context, method, key, userAgent string) *http.Request {
+	var body io.Reader
+	if o.body != nil {
+		body = bytes.NewReader(o.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, o.url, body)
+	if err != nil {
+		panic("xyte: checked URL does not parse: " + err.Error())
+	}
+	req.Header.Set("Authorization", key)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	if o.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
+}
+
+// attempt sends one request and reads its answer. It is the single place a
+// request leaves the process; call wraps it in retries and the breaker.
 func (c *Client) attempt(req *http.Request, ep Endpoint) (*Response, error) {
 	var sent bool
 	trace := &httptrace.ClientTrace{WroteHeaders: func() { sent = true }}

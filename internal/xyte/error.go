@@ -52,9 +52,14 @@ type Error struct {
 	// Sent reports whether the request may have reached the upstream. For a
 	// write that failed without a response this means its outcome is unknown.
 	Sent bool
+	// OutcomeUnknown reports a write (POST or PATCH) that failed after it was
+	// sent, without a clear refusal: the hub may have carried it out. Such a
+	// call is never retried.
+	OutcomeUnknown bool
 
-	code Code
-	err  error
+	code        Code
+	err         error
+	breakerOpen bool
 }
 
 // Error implements error.
@@ -74,6 +79,10 @@ func (e *Error) Error() string {
 	if e.Message != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
+	}
+	if e.OutcomeUnknown {
+		b.WriteString(" (outcome unknown: the request was sent and may have been carried out;" +
+			" check before repeating it)")
 	}
 	return b.String()
 }
