@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
 
 // DefaultBaseURL is the hub's organization API base.
@@ -74,6 +76,17 @@ type Options struct {
 	BreakerCooldown time.Duration
 	// Observer is told about every attempt, retry and breaker change.
 	Observer Observer
+	// Cache, when set, keeps successful GET answers per tenant (a hash of
+	// the key); any write by a tenant drops that tenant's entries.
+	Cache ReadCache
+}
+
+// ReadCache keeps successful read answers per tenant. Get must call load on a
+// miss, store only what load returned without error, and never serve one
+// tenant's entry to another. Callers must not modify a returned Response.
+type ReadCache interface {
+	Get(ctx context.Context, tenant, key string, load func(context.Context) (*Response, error)) (*Response, error)
+	Invalidate(tenant string)
 }
 
 // Client calls the Xyte API. It is safe for concurrent use. A Client carries
@@ -92,6 +105,7 @@ type Client struct {
 	cooldown   time.Duration
 	breaker    *gobreaker.CircuitBreaker[*Response]
 	obs        Observer
+	cache      ReadCache
 }
 
 // New returns a Client for the given options.
@@ -122,6 +136,7 @@ func New(opts Options) (*Client, error) {
 		c.now = time.Now
 	}
 	c.applyResilience(opts)
+	c.cache = opts.Cache
 	return c, nil
 }
 
@@ -248,7 +263,23 @@ func (c *Client) call(ctx context.Context, ep Endpoint, req Request) (*Response,
 	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
+	if c.cache == nil {
+		return c.retrying(ctx, ep, out, key)
+	}
+	tenantID := tenant.Hash(key)
+	if ep.Method == http.MethodGet {
+		return c.cache.Get(ctx, tenantID, ep.Key+" "+out.url, func(ctx context.Context) (*Response, error) {
+			return c.retrying(ctx, ep, out, key)
+		})
+	}
+	// A write, even a failed one, may have changed what the tenant's reads
+	// return.
+	defer c.cache.Invalidate(tenantID)
+	return c.retrying(ctx, ep, out, key)
+}
 
+// retrying sends a call, retrying idempotent methods on transient failures.
+func (c *Client) retrying(ctx context.Context, ep Endpoint, out outgoing, key string) (*Response, error) {
 	for n := 0; ; n++ {
 		resp, err := c.send(ctx, ep, out, key)
 		if err == nil {
