@@ -136,3 +136,24 @@ func TestBuildRequestRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestReservedSegments(t *testing.T) {
+	t.Parallel()
+	want := map[string][]string{
+		"devices.getDevice":   {"histories", "notes"},
+		"spaces.getSpace":     {"notes"},
+		"users.getUser":       nil,
+		"devices.claimDevice": nil,
+	}
+	for key, lits := range want {
+		for _, lit := range lits {
+			if !reservedSegments[key]["device_id"][lit] && !reservedSegments[key]["space_id"][lit] {
+				t.Errorf("%s: %q is not reserved", key, lit)
+			}
+		}
+	}
+	c, _ := New(Options{BaseURL: "http://127.0.0.1:1", Key: "k"})
+	if _, err := c.GetDevice(t.Context(), "histories"); !IsValidation(err) {
+		t.Fatalf("device id histories: got %v", err)
+	}
+}

@@ -33,7 +33,9 @@ func newFixture(t *testing.T) *fixture {
 	})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	c, err := xyte.New(xyte.Options{BaseURL: srv.URL, Key: keyA, PartnerKey: partnerKey})
+	// Retries off: every injected failure must reach the caller.
+	c, err := xyte.New(xyte.Options{BaseURL: srv.URL, Key: keyA, PartnerKey: partnerKey,
+		MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package xyte_test
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
@@ -49,6 +51,7 @@ func checkOneRequest(t *testing.T, reqs []xytesimRequest, err error, route strin
 		t.Fatalf("want 1 request, got %d (err %v)", len(reqs), err)
 	}
 	got := reqs[0]
+	checkRawPath(t, got.RawPath, route, want)
 	if got.Route != route {
 		t.Fatalf("ids %q reached route %q (raw path %q), want %q", want, got.Route, got.RawPath, route)
 	}
@@ -59,5 +62,28 @@ func checkOneRequest(t *testing.T, reqs []xytesimRequest, err error, route strin
 	}
 	if got.RawQuery != "" {
 		t.Fatalf("ids %q produced a query string %q", want, got.RawQuery)
+	}
+}
+
+// checkRawPath checks the path as it crossed the wire: the same segments as
+// the route's template, each parameter one segment that unescapes to its id.
+func checkRawPath(t *testing.T, raw, route string, want map[string]string) {
+	t.Helper()
+	_, template, _ := strings.Cut(route, " ")
+	tsegs, rsegs := strings.Split(template, "/"), strings.Split(raw, "/")
+	if len(tsegs) != len(rsegs) {
+		t.Fatalf("raw path %q has %d segments, template %q has %d", raw, len(rsegs), template, len(tsegs))
+	}
+	for i, seg := range tsegs {
+		if !strings.HasPrefix(seg, "{") {
+			if rsegs[i] != seg {
+				t.Fatalf("raw path %q: segment %d is %q, want %q", raw, i, rsegs[i], seg)
+			}
+			continue
+		}
+		got, err := url.PathUnescape(rsegs[i])
+		if name := strings.Trim(seg, "{}"); err != nil || got != want[name] {
+			t.Fatalf("raw path %q: %s unescapes to %q (%v), sent %q", raw, name, got, err, want[name])
+		}
 	}
 }

@@ -76,6 +76,9 @@ func pathValue(ep Endpoint, name string, values map[string]string) (string, erro
 	if err := ValidateID(name, value); err != nil {
 		return "", err
 	}
+	if reservedSegments[ep.Key][name][value] {
+		return "", argError(name, "is a fixed path segment of another endpoint, not an id")
+	}
 	if p, _ := ep.Param(name); p.Type == TypeInteger {
 		if _, err := strconv.ParseInt(value, 10, 64); err != nil {
 			return "", argError(name, "must be an integer")
@@ -83,3 +86,56 @@ func pathValue(ep Endpoint, name string, values map[string]string) (string, erro
 	}
 	return value, nil
 }
+
+// reservedSegments lists, per endpoint and path parameter, the values that
+// would turn the request into one for a sibling endpoint with the same method
+// (a device id of "histories" makes GET /devices/{device_id} read
+// GET /devices/histories). Such values are refused.
+var reservedSegments = func() map[string]map[string]map[string]bool {
+	out := map[string]map[string]map[string]bool{}
+	for _, e := range catalog {
+		segs := strings.Split(e.Path, "/")
+		for i, seg := range segs {
+			if !isParam(seg) {
+				continue
+			}
+			for _, lit := range siblingLiterals(e, segs, i) {
+				name := seg[1 : len(seg)-1]
+				if out[e.Key] == nil {
+					out[e.Key] = map[string]map[string]bool{}
+				}
+				if out[e.Key][name] == nil {
+					out[e.Key][name] = map[string]bool{}
+				}
+				out[e.Key][name][lit] = true
+			}
+		}
+	}
+	return out
+}()
+
+// siblingLiterals returns the literal segments that other endpoints of the
+// same API and method have at position i, where every other segment of
+// theirs could match segs.
+func siblingLiterals(e Endpoint, segs []string, i int) []string {
+	var lits []string
+	for _, f := range catalog {
+		other := strings.Split(f.Path, "/")
+		if f.Key == e.Key || f.API != e.API || f.Method != e.Method || len(other) != len(segs) ||
+			isParam(other[i]) {
+			continue
+		}
+		match := true
+		for j := range segs {
+			if j != i && segs[j] != other[j] && !isParam(segs[j]) && !isParam(other[j]) {
+				match = false
+			}
+		}
+		if match {
+			lits = append(lits, other[i])
+		}
+	}
+	return lits
+}
+
+func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }

@@ -107,7 +107,7 @@ func newBreaker(host string, threshold int, cooldown time.Duration, obs Observer
 		ReadyToTrip: func(c gobreaker.Counts) bool {
 			return c.ConsecutiveFailures >= uint32(threshold)
 		},
-		IsExcluded: func(err error) bool { return !countsAgainstHost(err) },
+		IsExcluded: func(err error) bool { return err != nil && !countsAgainstHost(err) },
 		OnStateChange: func(name string, _, to gobreaker.State) {
 			obs.BreakerState(name, to.String())
 		},
