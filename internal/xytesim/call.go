@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -87,9 +88,9 @@ func errorStatus(err error) int {
 	return http.StatusInternalServerError
 }
 
-// errorBody renders {"error": "..."}.
-func errorBody(err error) []byte {
-	data, _ := json.Marshal(errorJSON{Error: err.Error()})
+// errorBody renders {"error": msg}.
+func errorBody(msg string) []byte {
+	data, _ := json.Marshal(errorJSON{Error: msg})
 	return data
 }
 
@@ -99,7 +100,7 @@ type errorJSON struct {
 
 // writeError writes a JSON error and returns its status.
 func writeError(w http.ResponseWriter, status int, msg string) int {
-	return writeJSON(w, status, errorBody(errors.New(msg)))
+	return writeJSON(w, status, errorBody(msg))
 }
 
 // writeJSON writes an encoded JSON body and returns its status.
@@ -127,7 +128,7 @@ const (
 	isoMillis  = "2006-01-02T15:04:05.000Z"
 )
 
-func stamp(t time.Time) string      { return t.UTC().Format(isoSeconds) }
+func stamp(t time.Time) string       { return t.UTC().Format(isoSeconds) }
 func stampMillis(t time.Time) string { return t.UTC().Format(isoMillis) }
 
 // optStamp is a nullable timestamp: nil for the zero time.
@@ -147,8 +148,6 @@ func optString(s string) *string {
 	return &s
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 // flexID is a space id in a body: a JSON integer or a numeric string
 // (reference §5: the docs say string, the examples integer).
 type flexID int64
@@ -163,7 +162,8 @@ func (f *flexID) UnmarshalJSON(b []byte) error {
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
-		return errors.New("not an integer id")
+		// A type error lets decode name the field in its 422.
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[int64]()}
 	}
 	*f = flexID(n)
 	return nil

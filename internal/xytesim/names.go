@@ -66,7 +66,9 @@ var modelSpecs = []modelSpec{
 		nil, []string{"2.2.0", "2.3.1"}, false, false},
 }
 
-var productNames = []string{"Fleet Monitor", "Remote Control Pack", "Room Analytics", "Extended Care"}
+var productNames = []string{
+	"Fleet Monitor", "Remote Control Pack", "Room Analytics", "Extended Care",
+}
 
 // siteSpec is one invented site; cities are real places, nothing else is.
 type siteSpec struct {
@@ -117,11 +119,11 @@ type issueSpec struct {
 
 var (
 	issueOffline  = issueSpec{"offline", "Device offline", "No telemetry received for 15 minutes."}
-	issueError    = issueSpec{"error", "Device reports an error", "The device reported a fault state."}
+	issueError    = issueSpec{"error", "Device reports an error", "The device reported a fault."}
 	warningIssues = []issueSpec{
 		{"high_temperature", "High temperature", "Internal temperature above 70 C."},
 		{"signal_loss", "No input signal", "The active input has had no signal for 10 minutes."},
-		{"firmware_outdated", "Firmware update available", "A newer firmware version is available."},
+		{"firmware_outdated", "Firmware update available", "A newer firmware is available."},
 		{"lamp_hours", "Lamp nearing end of life", "Lamp hours above 90% of rated life."},
 	}
 )
@@ -163,7 +165,9 @@ var spaceNoteTexts = []string{
 	"Spare batteries are in the top drawer of the AV cabinet.",
 }
 
-var assetComments = []string{"", "Covered by on-site warranty.", "Bought with the fit-out budget.", ""}
+var assetComments = []string{
+	"", "Covered by on-site warranty.", "Bought with the fit-out budget.", "",
+}
 
 // accessorySpec is an asset that is not a connected device.
 type accessorySpec struct {

@@ -128,7 +128,9 @@ func listNextPage[T, U any](all []T, p pageReq, view func(T) U) nextPageList[U] 
 
 func listBoth[T, U any](all []T, p pageReq, view func(T) U) bothList[U] {
 	items, more := pageOf(all, p)
-	return bothList[U]{Items: mapSlice(items, view), HasNextPage: more, NextPage: nextNumber(p, more)}
+	return bothList[U]{
+		Items: mapSlice(items, view), HasNextPage: more, NextPage: nextNumber(p, more),
+	}
 }
 
 func listPartner[T, U any](all []T, p pageReq, view func(T) U) partnerList[U] {

@@ -1,7 +1,9 @@
 package xytesim
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -207,13 +209,65 @@ func (s *Server) newMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range allRoutes {
 		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
-			s.serve(w, r, rt)
+			s.serve(w, unshield(r, rt), rt)
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.serve(w, r, nil)
+		s.serve(w, unshield(r, nil), nil)
 	})
 	return mux
+}
+
+// receivedURL is the context key of the URL as received, set when shield
+// had to change it for routing.
+type receivedURL struct{}
+
+// slashStandIn replaces, for routing only, a segment that decodes to "/".
+const slashStandIn = "_"
+
+// shield works around a ServeMux rule: a {wildcard} never matches a
+// segment that decodes to exactly "/" (an id of "/" sent as %2F), which the
+// hub would route like any other id. Such segments are swapped for a
+// stand-in while ServeMux routes; unshield restores the request.
+func shield(r *http.Request) *http.Request {
+	segs := strings.Split(r.URL.EscapedPath(), "/")
+	changed := false
+	for i, seg := range segs {
+		if strings.EqualFold(seg, "%2F") {
+			segs[i], changed = slashStandIn, true
+		}
+	}
+	if !changed {
+		return r
+	}
+	routed := r.WithContext(context.WithValue(r.Context(), receivedURL{}, r.URL))
+	u := *r.URL
+	u.RawPath = strings.Join(segs, "/")
+	u.Path, _ = url.PathUnescape(u.RawPath) // every segment was valid before
+	routed.URL = &u
+	return routed
+}
+
+// unshield puts back the URL shield changed and decodes the route's path
+// values from it by position.
+func unshield(r *http.Request, rt *route) *http.Request {
+	received, ok := r.Context().Value(receivedURL{}).(*url.URL)
+	if !ok {
+		return r
+	}
+	r.URL = received // r is the copy shield made
+	if rt == nil {
+		return r
+	}
+	segs := strings.Split(received.EscapedPath(), "/")
+	prefix := strings.Count(OrgPrefix, "/") // both prefixes have three segments
+	for i, seg := range strings.Split(rt.path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			v, _ := url.PathUnescape(segs[prefix+i])
+			r.SetPathValue(strings.TrimSuffix(name, "}"), v)
+		}
+	}
+	return r
 }
 
 // isCleanPath reports whether p has no empty, "." or ".." segment and no

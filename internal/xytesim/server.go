@@ -74,7 +74,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serve(w, r, nil)
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, shield(r))
 }
 
 // Requests returns a copy of the request log, oldest first.
@@ -98,19 +98,14 @@ func (s *Server) SetFaults(f ...Fault) error {
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.faults.set(nil) }
 
-// principal is who a request's key belongs to.
-type principal struct {
-	org     *org // nil for a partner key
-	partner bool
-}
-
-// serve is the pipeline of every request: record it, inject faults, read the
-// body, authenticate, then run the endpoint.
+// serve is the pipeline of every request: record it, decide its faults,
+// read and log the body, then inject the fault or authenticate and run the
+// endpoint.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 	req := newRequest(r, rt, s.now())
 	who, authOK := s.authenticate(r, rt)
-	if authOK && who.org != nil {
-		req.Org = who.org.name
+	if who != nil {
+		req.Org = who.name
 	}
 	plan := s.faults.plan(rt.matchKeys())
 	req.Fault = plan.kind()
@@ -142,16 +137,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 
 // dispatch answers a request that no fault took over.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rt *route,
-	body []byte, who principal, authOK bool) int {
+	body []byte, who *org, authOK bool) int {
 	switch {
 	case rt == nil:
 		return writeError(w, http.StatusNotFound, "Not found")
 	case !authOK:
 		return writeError(w, http.StatusUnauthorized, "Unauthorized")
-	case who.org != nil && who.org.readOnly && !isRead(r.Method):
+	case who != nil && who.readOnly && !isRead(r.Method):
 		return writeError(w, http.StatusForbidden, "This API key is read-only")
 	}
-	c := &call{r: r, body: body, org: who.org, now: s.now().UTC()}
+	c := &call{r: r, body: body, org: who, now: s.now().UTC()}
 	status, data := s.run(rt, c)
 	if status == http.StatusNoContent {
 		w.WriteHeader(status)
@@ -167,35 +162,36 @@ func (s *Server) run(rt *route, c *call) (int, []byte) {
 	defer s.mu.Unlock()
 	v, err := rt.handle(s, c)
 	if err != nil {
-		return errorStatus(err), errorBody(err)
+		return errorStatus(err), errorBody(err.Error())
 	}
 	if _, ok := v.(noContent); ok {
 		return http.StatusNoContent, nil
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
-		return http.StatusInternalServerError, errorBody(errors.New("Internal server error"))
+		return http.StatusInternalServerError, errorBody("Internal server error")
 	}
 	return http.StatusOK, data
 }
 
 // authenticate matches the whole Authorization value against the keys of
-// the route's API. Organization keys never work on the Partner API and
-// partner keys never on the Organization API.
-func (s *Server) authenticate(r *http.Request, rt *route) (principal, bool) {
+// the route's API and returns the caller's org (nil for a partner key).
+// Organization keys never work on the Partner API and partner keys never on
+// the Organization API.
+func (s *Server) authenticate(r *http.Request, rt *route) (*org, bool) {
 	values := r.Header.Values("Authorization")
 	if rt == nil || len(values) != 1 {
-		return principal{}, false
+		return nil, false
 	}
 	key := values[0]
 	if s.cfg.LenientBearer && len(key) > 7 && strings.EqualFold(key[:7], "bearer ") {
 		key = strings.TrimSpace(key[7:])
 	}
 	if rt.partner {
-		return principal{partner: true}, s.partners[key]
+		return nil, s.partners[key]
 	}
 	o, ok := s.byKey[key]
-	return principal{org: o}, ok
+	return o, ok
 }
 
 // inject carries out a fault's action and returns the status written, or 0.
