@@ -1,0 +1,101 @@
+package httpserver
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/rest"
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
+)
+
+// errKeyMismatch: a single-tenant server got a key other than its own.
+var errKeyMismatch = errors.New("the Authorization header does not hold this server's key")
+
+// authenticate finds the request's tenant, refuses the request if there is
+// none, and passes it on with the tenant in its context and its
+// Authorization rewritten to "Bearer <key>", the one form go-sdk's bearer
+// middleware reads. No upstream call happens before this check.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, err := s.tenantOf(r.Header)
+		switch {
+		case errors.Is(err, errKeyMismatch):
+			rest.WriteError(w, http.StatusForbidden, rest.CodeInvalidToken,
+				"the Authorization header does not hold this server's Xyte key; "+
+					"send none, or the configured key")
+			return
+		case err != nil:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="xyte-mcp"`)
+			rest.WriteError(w, http.StatusUnauthorized, rest.CodeMissingKey, err.Error())
+			return
+		}
+		infoFrom(r.Context()).tenant = t.ID()
+		r = r.Clone(tenant.NewContext(r.Context(), t))
+		r.Header.Set("Authorization", "Bearer "+t.Key())
+		next.ServeHTTP(w, r)
+	})
+}
+
+// tenantOf returns the tenant of a request with headers h.
+//
+// Multi-tenant: the request's own key, bare or as "Bearer <key>"; none or a
+// malformed header is an error. Single-tenant: the server's key; a header
+// that names another key is errKeyMismatch, compared in constant time.
+func (s *Server) tenantOf(h http.Header) (tenant.Tenant, error) {
+	key, err := tenant.ParseAuthorization(h)
+	if err == nil && strings.IndexFunc(key, unicode.IsSpace) >= 0 {
+		// go-sdk splits the rewritten header on any Unicode space.
+		err = tenant.ErrMalformedKey
+	}
+	if s.cfg.Mode() == config.MultiTenant {
+		if err != nil {
+			return tenant.Tenant{}, err
+		}
+		return tenant.New(key), nil
+	}
+
+	switch {
+	case errors.Is(err, tenant.ErrMissingKey) && len(h.Values("Authorization")) <= 1:
+		if s.cfg.RequireAuth {
+			return tenant.Tenant{}, err
+		}
+		return s.serverKey, nil
+	case err != nil:
+		return tenant.Tenant{}, errKeyMismatch
+	case !sameKey(key, s.serverKey.Key()):
+		return tenant.Tenant{}, errKeyMismatch
+	}
+	return s.serverKey, nil
+}
+
+// sameKey compares two keys in constant time. Hashing first makes the time
+// independent of the lengths too.
+func sameKey(a, b string) bool {
+	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
+	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
+}
+
+// bearerBridge hands the tenant that authenticate found to go-sdk, so that
+// MCP handlers see it in req.Extra.TokenInfo and stateful sessions are bound
+// to it. The verifier accepts only the token authenticate wrote for this very
+// request.
+func bearerBridge(next http.Handler) http.Handler {
+	return auth.RequireBearerToken(verifyTenant,
+		&auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(next)
+}
+
+func verifyTenant(ctx context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
+	t, ok := tenant.FromContext(ctx)
+	if !ok || !sameKey(token, t.Key()) {
+		return nil, auth.ErrInvalidToken
+	}
+	return t.TokenInfo(), nil
+}

@@ -1,0 +1,189 @@
+package httpserver_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
+)
+
+func TestRESTAuth(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		single bool
+		authz  string
+		status int
+		code   string
+	}{
+		{"multi no header", false, "", 401, "missing_xyte_key"},
+		{"multi bare key", false, keyA, 200, ""},
+		{"multi bearer key", false, "Bearer " + keyA, 200, ""},
+		{"multi lowercase bearer", false, "bearer   " + keyA, 200, ""},
+		{"multi empty bearer", false, "Bearer ", 401, "missing_xyte_key"},
+		{"multi basic scheme", false, "Basic " + keyA, 401, "missing_xyte_key"},
+		{"multi comma joined", false, "Bearer " + keyA + ",Bearer " + keyB, 401,
+			"missing_xyte_key"},
+		{"multi unknown key", false, "Bearer xk_unknown", 401, "unauthorized"},
+		{"single no header", true, "", 200, ""},
+		{"single same key", true, "Bearer " + keyA, 200, ""},
+		{"single wrong key", true, "Bearer " + keyB, 403, "invalid_token"},
+		{"single malformed", true, "Basic abc", 403, "invalid_token"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, fixtureOpts{single: tc.single})
+			status, h, body := f.do(t, "GET", "/v1/devices", tc.authz, "")
+			if status != tc.status {
+				t.Fatalf("status = %d, want %d; body %s", status, tc.status, body)
+			}
+			if tc.code != "" && errorCode(t, body) != tc.code {
+				t.Errorf("error = %s, want %s", body, tc.code)
+			}
+			upstream := len(f.sim.Requests())
+			switch {
+			case tc.status == 401 && tc.code == "missing_xyte_key":
+				if !strings.HasPrefix(h.Get("WWW-Authenticate"), "Bearer") {
+					t.Errorf("WWW-Authenticate = %q", h.Get("WWW-Authenticate"))
+				}
+				fallthrough
+			case tc.code == "invalid_token":
+				if upstream != 0 {
+					t.Errorf("refused request made %d upstream calls", upstream)
+				}
+			}
+			for _, k := range []string{keyA, keyB} {
+				if strings.Contains(string(body), k) {
+					t.Errorf("answer holds a key: %s", body)
+				}
+			}
+		})
+	}
+}
+
+func TestMCPAuth(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		single  bool
+		authz   string
+		wantErr string // substring of the connect error; "" for success
+		tenant  string
+	}{
+		{"multi no header", false, "", "Unauthorized", ""},
+		{"multi with header", false, "Bearer " + keyB, "", tenant.Hash(keyB)},
+		{"multi bare header", false, keyA, "", tenant.Hash(keyA)},
+		{"single no header", true, "", "", tenant.Hash(keyA)},
+		{"single wrong header", true, "Bearer " + keyB, "Forbidden", ""},
+	}
+	for _, tc := range tests {
+		for _, sessions := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/sessions=%v", tc.name, sessions), func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t, fixtureOpts{single: tc.single, sessions: sessions})
+				cs, err := f.connect(t, tc.authz)
+				if tc.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+						t.Fatalf("connect error = %v, want %q", err, tc.wantErr)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("connect: %v", err)
+				}
+				got := callTenant(t, cs, "whoami", map[string]any{})
+				if got.Tenant != tc.tenant {
+					t.Errorf("tenant = %q, want %q", got.Tenant, tc.tenant)
+				}
+			})
+		}
+	}
+}
+
+// TestTenantIsolation runs both tenants at once over MCP and REST: each
+// request must act with its own key and see its own organization.
+func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
+	for _, sessions := range []bool{false, true} {
+		t.Run(fmt.Sprintf("sessions=%v", sessions), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, fixtureOpts{sessions: sessions})
+			csA, err := f.connect(t, "Bearer "+keyA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			csB, err := f.connect(t, keyB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			for range 10 {
+				wg.Go(func() { checkOrg(t, csA, "Org A", keyA) })
+				wg.Go(func() { checkOrg(t, csB, "Org B", keyB) })
+				wg.Go(func() { checkRESTOrg(t, f, keyA, "Org A") })
+				wg.Go(func() { checkRESTOrg(t, f, "Bearer "+keyB, "Org B") })
+			}
+			wg.Wait()
+		})
+	}
+}
+
+func checkOrg(t *testing.T, cs *mcp.ClientSession, org, key string) {
+	got := callTenant(t, cs, "org_name", map[string]any{})
+	if got.Org != org || got.Tenant != tenant.Hash(key) {
+		t.Errorf("got %+v, want org %q tenant %q", got, org, tenant.Hash(key))
+	}
+}
+
+func checkRESTOrg(t *testing.T, f *fixture, authz, org string) {
+	status, _, body := f.do(t, "GET", "/v1/organization", authz, "")
+	if status != 200 || !strings.Contains(string(body), `"name":"`+org+`"`) {
+		t.Errorf("GET /v1/organization = %d %s, want org %q", status, body, org)
+	}
+}
+
+// TestSessionBoundToTenant: in stateful mode a session opened by one tenant
+// cannot be used with another tenant's key.
+func TestSessionBoundToTenant(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOpts{sessions: true})
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":` +
+		`"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}`
+	resp := postMCP(t, f, "Bearer "+keyA, "", init)
+	sid := resp.Header.Get("Mcp-Session-Id")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || sid == "" {
+		t.Fatalf("initialize: %d, session %q", resp.StatusCode, sid)
+	}
+	list := `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`
+	resp = postMCP(t, f, "Bearer "+keyB, sid, list)
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Fatalf("tenant B used tenant A's session: status %d", resp.StatusCode)
+	}
+}
+
+func postMCP(t *testing.T, f *fixture, authz, sid, body string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, f.http.URL+"/mcp",
+		strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Authorization", authz)
+	if sid != "" {
+		req.Header.Set("Mcp-Session-Id", sid)
+		req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}

@@ -1,0 +1,226 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/rest"
+)
+
+// routeClass sorts routes for logging and for the middleware they skip.
+type routeClass int
+
+const (
+	classOther routeClass = iota // no route matched
+	classProbe                   // /healthz, /readyz, /metrics: no auth, no origin check
+	classMCP                     // /mcp, /v1/mcp
+	classAPI                     // REST under /v1
+)
+
+// requestInfo is what the inner handlers learn about a request and the outer
+// middleware reports: the route template and the tenant id. It is created
+// per request by observe and shared through the context.
+type requestInfo struct {
+	route  string
+	class  routeClass
+	tenant string
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	if info, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
+		return info
+	}
+	return &requestInfo{}
+}
+
+// chain wraps the router in the middleware every request passes, outermost
+// first: the body limit, then metrics and the request log, panic recovery,
+// the drain gate and the origin check.
+func (s *Server) chain(mux http.Handler) http.Handler {
+	h := s.checkOrigin(mux)
+	h = s.drainGate(h)
+	h = s.recoverPanics(h)
+	h = s.observe(h)
+	return s.limitBody(h)
+}
+
+// limitBody bounds every request body before anything reads it. A declared
+// length over the limit is refused at once; a chunked body fails when the
+// reader passes the limit.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.cfg.MaxBodyBytes {
+			s.metrics.observe(r.Method, routeOther, http.StatusRequestEntityTooLarge, 0)
+			writeTooLarge(w, r, s.cfg.MaxBodyBytes)
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeTooLarge answers 413 in the protocol of the path: a JSON-RPC error
+// on the MCP endpoints, the REST error body elsewhere.
+func writeTooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
+	msg := "request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"
+	if r.URL.Path == "/mcp" || r.URL.Path == "/v1/mcp" {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,` +
+			`"message":"` + msg + `"}}` + "\n"))
+		return
+	}
+	w.Header().Set("Connection", "close")
+	rest.WriteError(w, http.StatusRequestEntityTooLarge, rest.CodeRequestTooLarge, msg)
+}
+
+// observe records each request in the metrics and the request log, by route
+// template: never by raw path, id or key.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{route: routeOther}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		rec := &statusRecorder{ResponseWriter: w}
+		s.metrics.inFlight.Inc()
+		defer s.metrics.inFlight.Dec()
+
+		next.ServeHTTP(rec, r)
+
+		took := time.Since(start)
+		status := rec.statusCode()
+		s.metrics.observe(r.Method, info.route, status, took)
+		level := slog.LevelInfo
+		if info.class == classProbe {
+			level = slog.LevelDebug
+		}
+		s.logger.LogAttrs(r.Context(), level, "http request",
+			slog.String("method", r.Method),
+			slog.String("route", info.route),
+			slog.Int("status", status),
+			slog.Float64("duration_ms", float64(took.Microseconds())/1000),
+			slog.String("tenant", info.tenant))
+	})
+}
+
+// recoverPanics turns a handler panic into a 500, logged once. The panic
+// value is not logged: it may hold request data.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.logger.Error("http handler panic", "route", infoFrom(r.Context()).route)
+			rest.WriteError(w, http.StatusInternalServerError, rest.CodeInternal, "internal error")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// drainGate refuses new work once shutdown has begun. Probes still answer,
+// so that /readyz can say 503 itself.
+func (s *Server) drainGate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.draining.Load() && !isProbePath(r.URL.Path) {
+			w.Header().Set("Connection", "close")
+			w.Header().Set("Retry-After", "1")
+			rest.WriteError(w, http.StatusServiceUnavailable, rest.CodeUnavailable,
+				"the server is shutting down; retry on another replica")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isProbePath(p string) bool {
+	return p == "/healthz" || p == "/readyz" || p == "/metrics"
+}
+
+// closeOnDrain ends a long-lived request (a stateful session's GET stream)
+// when shutdown begins, so that the drain does not wait for it forever.
+func (s *Server) closeOnDrain(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(s.drainCtx, cancel)
+		defer stop()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// statusRecorder remembers the status a handler wrote. Unwrap lets
+// http.ResponseController reach the connection's Flush for SSE.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush implements http.Flusher for handlers that assert it directly.
+func (w *statusRecorder) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusRecorder) statusCode() int {
+	if w.status == 0 {
+		// Nothing written: the server sends 200 with an empty body.
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// methodLabel bounds the method label to the methods the server serves.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
+}
+
+// routeTemplate returns the path part of a ServeMux pattern.
+func routeTemplate(pattern string) string {
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		return path
+	}
+	return pattern
+}

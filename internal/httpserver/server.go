@@ -1,0 +1,178 @@
+// Package httpserver is the HTTP server of `xyte-mcp serve`: one router with
+// MCP Streamable HTTP at /mcp and /v1/mcp, the REST routes under /v1, and
+// /healthz, /readyz and /metrics, behind one middleware chain (body limit,
+// metrics and request log, panic recovery, drain gate, origin check, tenant
+// authentication) and a graceful shutdown.
+//
+// Every request that reaches the MCP or REST handlers carries exactly one
+// tenant, taken from that request alone: its own Authorization header in
+// multi-tenant mode, the server's key in single-tenant mode.
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/rest"
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
+)
+
+// Server timeouts and limits. There is deliberately no WriteTimeout or
+// ReadTimeout: MCP answers stream over SSE for as long as a tool runs, and a
+// read deadline would cancel such a stream's context.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// Options configures a Server.
+type Options struct {
+	// Config supplies the tenancy mode (APIKey), body limit, shutdown
+	// timeout, sessions switch and CORS settings. Listen is used by
+	// ListenAndServe.
+	Config config.Config
+	// MCP is the MCP server served at /mcp and /v1/mcp. Required.
+	MCP *mcp.Server
+	// REST is the API mounted under /v1. Nil mounts none.
+	REST *rest.API
+	// Logger receives the request log and the server's own events.
+	// Default: discard.
+	Logger *slog.Logger
+	// Registry receives the server's metrics and is served at /metrics.
+	// Default: a new registry with the Go and process collectors.
+	Registry *prometheus.Registry
+}
+
+// Server is the HTTP server. Create it with New.
+type Server struct {
+	cfg     config.Config
+	logger  *slog.Logger
+	metrics *metrics
+	handler http.Handler
+	routes  []string // the patterns registered, in order
+
+	// draining is set when shutdown begins: /readyz answers 503 and new
+	// requests are refused. drainCtx is canceled at the same moment, which
+	// ends long-lived MCP streams so that the drain can finish.
+	draining    atomic.Bool
+	drainCtx    context.Context
+	cancelDrain context.CancelFunc
+	serverKey   tenant.Tenant // the single-tenant key; zero in multi-tenant mode
+}
+
+// New returns a Server for opts.
+func New(opts Options) (*Server, error) {
+	if opts.MCP == nil {
+		return nil, errors.New("httpserver: an MCP server is required")
+	}
+	s := &Server{cfg: opts.Config, logger: opts.Logger}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.cfg.MaxBodyBytes <= 0 {
+		s.cfg.MaxBodyBytes = config.Defaults().MaxBodyBytes
+	}
+	if s.cfg.Mode() == config.SingleTenant {
+		s.serverKey = tenant.New(s.cfg.APIKey)
+	}
+	reg := opts.Registry
+	if reg == nil {
+		reg = newRegistry()
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("register metrics: %w", err)
+	}
+	s.metrics = m
+	s.drainCtx, s.cancelDrain = context.WithCancel(context.Background())
+	s.handler = s.chain(s.newMux(opts, reg))
+	return s, nil
+}
+
+// Handler returns the server's whole HTTP handler, middleware included.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns the ServeMux patterns the server registered.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
+
+// Ready reports whether the server accepts new work (not draining).
+func (s *Server) Ready() bool { return !s.draining.Load() }
+
+// ListenAndServe listens on the configured address and serves until ctx is
+// canceled, then drains. ready, if not nil, is called with the bound
+// address once the listener is open.
+func (s *Server) ListenAndServe(ctx context.Context, ready func(net.Addr)) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx is canceled, then shuts down gracefully:
+// /readyz turns 503 at once, new requests are refused, long-lived streams
+// are closed, and in-flight requests get up to Config.ShutdownTimeout to
+// finish. It returns nil after a shutdown, even one cut short by the
+// timeout, and an error only if serving itself failed.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.logger.Info("http server listening", "addr", ln.Addr().String(),
+		"mode", string(s.cfg.Mode()), "sessions", s.cfg.Sessions)
+
+	select {
+	case err := <-errc:
+		s.beginDrain()
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	return s.shutdown(srv, errc)
+}
+
+// shutdown drains srv after the serve context ended.
+func (s *Server) shutdown(srv *http.Server, errc <-chan error) error {
+	start := time.Now()
+	s.beginDrain()
+	s.logger.Info("http server draining", "timeout", s.cfg.ShutdownTimeout.String())
+
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		s.logger.Warn("http server drain cut short", "error", err)
+		_ = srv.Close()
+	}
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", serr)
+	}
+	s.logger.Info("http server stopped", "drain_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// beginDrain marks the server as shutting down.
+func (s *Server) beginDrain() {
+	s.draining.Store(true)
+	s.cancelDrain()
+}
