@@ -17,6 +17,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/logging"
 )
 
 // env is what a subcommand receives from the process.
@@ -92,9 +94,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'xyte-mcp <command> -h' for a command's flags.")
 }
 
-// newLogger returns the JSON logger every subcommand uses, on stderr.
-func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+// newLogger returns the JSON logger every subcommand uses, on stderr. It
+// scrubs the given secrets and every per-request key from all output.
+func newLogger(w io.Writer, level slog.Level, secrets ...string) *slog.Logger {
+	return logging.New(w, level, secrets...)
 }
 
 // parseFlags parses a subcommand's flags, mapping errors to errUsage.

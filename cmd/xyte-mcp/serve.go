@@ -8,9 +8,16 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/cache"
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
 	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/metrics"
+	"github.com/xyte-mcp/xyte-mcp/internal/ratelimit"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
@@ -80,21 +87,52 @@ func withDemo(ctx context.Context, on bool, cfg *config.Config,
 	return d.stop, nil
 }
 
-// newMCPServer builds the upstream client and the MCP server for cfg.
-func newMCPServer(cfg config.Config,
-	logger *slog.Logger) (*xyte.Client, *mcpserver.Server, error) {
-	client, err := xyte.New(xyte.Options{
+// services are the parts serve and stdio share.
+type services struct {
+	client   *xyte.Client
+	mcp      *mcpserver.Server
+	registry *prometheus.Registry
+	metrics  *metrics.Set
+	limiter  ratelimit.Limiter
+	close    func()
+}
+
+// newServices builds the metrics, the response cache, the rate limiter, the
+// upstream client and the MCP server for cfg.
+func newServices(cfg config.Config, logger *slog.Logger) (*services, error) {
+	sv := &services{registry: prometheus.NewRegistry(), close: func() {}}
+	sv.registry.MustRegister(collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := metrics.New(sv.registry, nil)
+	if err != nil {
+		return nil, fmt.Errorf("register metrics: %w", err)
+	}
+	sv.metrics = m
+
+	opts := xyte.Options{
 		BaseURL:    cfg.BaseURL,
 		Key:        cfg.APIKey,
 		PartnerKey: cfg.PartnerKey,
 		Timeout:    cfg.UpstreamTimeout,
 		UserAgent:  "xyte-mcp/" + version,
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", errUsage, err)
+		Observer:   m,
 	}
-	ms, err := mcpserver.New(mcpserver.Options{
-		Client:           client,
+	if cfg.CacheTTL > 0 {
+		rc := cache.New(cache.Options[*xyte.Response]{TTL: cfg.CacheTTL,
+			MaxBytes: int(cfg.CacheMaxBytes), Recorder: m,
+			Weigh: func(r *xyte.Response) int { return len(r.Body) }})
+		opts.Cache = rc
+		sv.close = rc.Close
+	}
+	if sv.client, err = xyte.New(opts); err != nil {
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if sv.limiter, err = newLimiter(cfg, logger, m); err != nil {
+		return nil, err
+	}
+
+	sv.mcp, err = mcpserver.New(mcpserver.Options{
+		Client:           sv.client,
 		ReadOnly:         cfg.ReadOnly,
 		Sessions:         cfg.Sessions,
 		PresetsDir:       cfg.PresetsDir,
@@ -103,9 +141,30 @@ func newMCPServer(cfg config.Config,
 		Version:          version,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("build mcp server: %w", err)
+		return nil, fmt.Errorf("build mcp server: %w", err)
 	}
-	return client, ms, nil
+	sv.mcp.Instrument(mcpserver.InstrumentOptions{Limiter: sv.limiter,
+		OnLimited: func() { m.RateLimited("mcp") }, Observe: m.ToolCall})
+	return sv, nil
+}
+
+// newLimiter returns the per-tenant rate limiter: none when the limit is 0,
+// shared through Redis when REDIS_URL is set, else in memory.
+func newLimiter(cfg config.Config, logger *slog.Logger, m *metrics.Set) (ratelimit.Limiter, error) {
+	if cfg.RateLimit == 0 {
+		return nil, nil
+	}
+	limits := ratelimit.Config{PerMinute: int(cfg.RateLimit), Burst: int(cfg.RateBurst)}
+	if cfg.RedisURL == "" {
+		return ratelimit.NewLocal(limits), nil
+	}
+	ropts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: REDIS_URL does not parse as a Redis URL", errUsage)
+	}
+	rl := ratelimit.NewRedis(redis.NewClient(ropts), limits, logger)
+	rl.OnFallback = m.RateLimitFallback
+	return rl, nil
 }
 
 func runServe(ctx context.Context, e env, args []string) error {
@@ -133,7 +192,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("%w: -listen must be host:port", errUsage)
 	}
 
-	logger := newLogger(e.stderr, cfg.LogLevel)
+	logger := newLogger(e.stderr, cfg.LogLevel, cfg.APIKey, cfg.PartnerKey)
 	stopDemo, err := withDemo(ctx, *common.demo, &cfg, logger)
 	if err != nil {
 		return err
@@ -145,14 +204,16 @@ func runServe(ctx context.Context, e env, args []string) error {
 // serveHTTP builds the server for cfg and serves until ctx ends.
 func serveHTTP(ctx context.Context, e env, cfg config.Config, demo bool,
 	logger *slog.Logger) error {
-	client, ms, err := newMCPServer(cfg, logger)
+	sv, err := newServices(cfg, logger)
 	if err != nil {
 		return err
 	}
-	api := rest.New(rest.Options{Client: client, MCP: ms.MCP(), ReadOnly: cfg.ReadOnly,
+	defer sv.close()
+	api := rest.New(rest.Options{Client: sv.client, MCP: sv.mcp.MCP(), ReadOnly: cfg.ReadOnly,
 		Logger: logger, Version: version})
-	srv, err := httpserver.New(httpserver.Options{Config: cfg, MCP: ms.MCP(), REST: api,
-		Logger: logger})
+	srv, err := httpserver.New(httpserver.Options{Config: cfg, MCP: sv.mcp.MCP(), REST: api,
+		Logger: logger, Registry: sv.registry, Limiter: sv.limiter,
+		OnLimited: func() { sv.metrics.RateLimited("http") }})
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func runStdio(ctx context.Context, e env, args []string) error {
 	}
 
 	// Everything but JSON-RPC goes to stderr: stdout belongs to the protocol.
-	logger := newLogger(e.stderr, cfg.LogLevel)
+	logger := newLogger(e.stderr, cfg.LogLevel, cfg.APIKey, cfg.PartnerKey)
 	stopDemo, err := withDemo(ctx, *common.demo, &cfg, logger)
 	if err != nil {
 		return err
@@ -53,10 +53,12 @@ func runStdio(ctx context.Context, e env, args []string) error {
 			"organization at %s\n", cfg.BaseURL)
 	}
 
-	_, ms, err := newMCPServer(cfg, logger)
+	sv, err := newServices(cfg, logger)
 	if err != nil {
 		return err
 	}
+	defer sv.close()
+	ms := sv.mcp
 	ctx = tenant.NewContext(ctx, tenant.New(cfg.APIKey))
 	pending := newPendingCalls()
 	in := &jsonLines{r: bufio.NewReaderSize(e.stdin, 64<<10), logger: logger, pending: pending}

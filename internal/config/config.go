@@ -74,6 +74,24 @@ type Config struct {
 	// ExperimentalAPIs turns on resources that rest on undocumented hub
 	// behaviour. Default false. Env XYTE_EXPERIMENTAL_APIS.
 	ExperimentalAPIs bool
+	// CacheTTL is how long a successful read answer is kept per tenant. 0s
+	// (or 0) turns the cache off; at most 1h. Default 60s. Env
+	// XYTE_CACHE_TTL (seconds or a Go duration).
+	CacheTTL time.Duration
+	// CacheMaxBytes bounds the response cache. 1 MiB to 4 GiB, default
+	// 64 MiB. Env XYTE_CACHE_MAX_BYTES.
+	CacheMaxBytes int64
+	// RateLimit is each tenant's average budget of REST requests and MCP
+	// tool calls per minute. 0 turns limits off; at most 1,000,000. Default
+	// 120. Env XYTE_RATE_LIMIT.
+	RateLimit int64
+	// RateBurst is how many requests a tenant may make at once before the
+	// average applies. 1 to 1,000,000, default 60. Env XYTE_RATE_BURST.
+	RateBurst int64
+	// RedisURL, when set, shares rate limits (and event streams) between
+	// replicas through Redis, such as redis://redis:6379/0. Default none.
+	// Env REDIS_URL.
+	RedisURL string
 }
 
 // Mode returns the tenancy mode the configuration selects.
@@ -93,6 +111,10 @@ func Defaults() Config {
 		LogLevel:        slog.LevelInfo,
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 20 * time.Second,
+		CacheTTL:        60 * time.Second,
+		CacheMaxBytes:   64 << 20,
+		RateLimit:       120,
+		RateBurst:       60,
 	}
 }
 
@@ -117,6 +139,11 @@ func Load(getenv func(string) string) (Config, error) {
 	r.setBool(&c.Sessions, "XYTE_MCP_SESSIONS")
 	r.setString(&c.PresetsDir, "XYTE_PRESETS_DIR")
 	r.setBool(&c.ExperimentalAPIs, "XYTE_EXPERIMENTAL_APIS")
+	r.setDuration(&c.CacheTTL, 0, time.Hour, "XYTE_CACHE_TTL")
+	r.setInt(&c.CacheMaxBytes, 1<<20, 4<<30, "XYTE_CACHE_MAX_BYTES")
+	r.setInt(&c.RateLimit, 0, 1_000_000, "XYTE_RATE_LIMIT")
+	r.setInt(&c.RateBurst, 1, 1_000_000, "XYTE_RATE_BURST")
+	r.setString(&c.RedisURL, "REDIS_URL")
 	if err := c.validate(); err != nil {
 		r.errs = append(r.errs, err)
 	}
@@ -127,6 +154,10 @@ func Load(getenv func(string) string) (Config, error) {
 func (c Config) validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return errors.New("XYTE_LISTEN: must be host:port, such as :8080 or 127.0.0.1:8080")
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") &&
+		!strings.HasPrefix(c.RedisURL, "rediss://") {
+		return errors.New("REDIS_URL: must start with redis:// or rediss://")
 	}
 	for _, o := range c.CORSOrigins {
 		if o == "*" || !strings.Contains(o, "://") {
@@ -149,6 +180,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("require_auth", c.RequireAuth),
 		slog.Bool("sessions", c.Sessions),
 		slog.String("log_level", c.LogLevel.String()),
+		slog.Duration("cache_ttl", c.CacheTTL),
+		slog.Int64("rate_limit", c.RateLimit),
+		slog.Bool("redis", c.RedisURL != ""),
 	)
 }
 

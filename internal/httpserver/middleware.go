@@ -2,14 +2,19 @@ package httpserver
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/logging"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
+	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
 
 // routeClass sorts routes for logging and for the middleware they skip.
@@ -90,7 +95,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := &requestInfo{route: routeOther}
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		id := requestID(r.Header.Get("X-Request-Id"))
+		w.Header().Set("X-Request-Id", id)
+		ctx := logging.WithRequestID(context.WithValue(r.Context(), infoKey{}, info), id)
+		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w}
 		s.metrics.inFlight.Inc()
 		defer s.metrics.inFlight.Dec()
@@ -110,6 +118,40 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			slog.Int("status", status),
 			slog.Float64("duration_ms", float64(took.Microseconds())/1000),
 			slog.String("tenant", info.tenant))
+	})
+}
+
+// requestID keeps a sane incoming request id (1 to 128 characters of letters,
+// digits and ._:-) and makes a new one otherwise.
+func requestID(in string) string {
+	if len(in) > 0 && len(in) <= 128 && strings.Trim(in,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == "" {
+		return in
+	}
+	return rand.Text()[:20]
+}
+
+// rateLimit refuses a tenant's request over its budget with 429, before any
+// upstream call. The tenant was set by authenticate.
+func (s *Server) rateLimit(next http.Handler) http.Handler {
+	if s.limiter == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, ok := tenant.FromContext(r.Context())
+		if ok {
+			if d := s.limiter.Allow(r.Context(), t.ID()); !d.Allowed {
+				if s.onLimited != nil {
+					s.onLimited()
+				}
+				secs := max(1, int(math.Ceil(d.RetryAfter.Seconds())))
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				rest.WriteError(w, http.StatusTooManyRequests, string(xyte.CodeRateLimited),
+					"rate limit reached for this key; retry after "+strconv.Itoa(secs)+" s")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

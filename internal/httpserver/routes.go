@@ -28,7 +28,7 @@ func (s *Server) newMux(opts Options, reg *prometheus.Registry) *http.ServeMux {
 		for _, rt := range opts.REST.Routes() {
 			h := rt.Handler
 			if !rt.Public {
-				h = s.authenticate(h)
+				h = s.authenticate(s.rateLimit(h))
 			}
 			s.handle(mux, rt.Pattern(), classAPI, h)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/ratelimit"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
@@ -52,15 +53,23 @@ type Options struct {
 	// Registry receives the server's metrics and is served at /metrics.
 	// Default: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
+	// Limiter, when set, limits each tenant's REST requests; over the limit
+	// a request gets 429 with Retry-After. MCP tool calls are limited inside
+	// the MCP server.
+	Limiter ratelimit.Limiter
+	// OnLimited, when set, is called for each request refused by Limiter.
+	OnLimited func()
 }
 
 // Server is the HTTP server. Create it with New.
 type Server struct {
-	cfg     config.Config
-	logger  *slog.Logger
-	metrics *metrics
-	handler http.Handler
-	routes  []string // the patterns registered, in order
+	cfg       config.Config
+	logger    *slog.Logger
+	limiter   ratelimit.Limiter
+	onLimited func()
+	metrics   *metrics
+	handler   http.Handler
+	routes    []string // the patterns registered, in order
 
 	// draining is set when shutdown begins: /readyz answers 503 and new
 	// requests are refused. drainCtx is canceled at the same moment, which
@@ -76,7 +85,8 @@ func New(opts Options) (*Server, error) {
 	if opts.MCP == nil {
 		return nil, errors.New("httpserver: an MCP server is required")
 	}
-	s := &Server{cfg: opts.Config, logger: opts.Logger}
+	s := &Server{cfg: opts.Config, logger: opts.Logger, limiter: opts.Limiter,
+		onLimited: opts.OnLimited}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -36,8 +36,9 @@ type Set struct {
 
 var buckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
-// New creates the collectors and registers them with reg. tools lists the
-// tool names that get their own label value.
+// New creates the collectors and registers them with reg. tools, when not
+// empty, lists the tool names that get their own label value; otherwise the
+// caller must pass only names of tools that exist.
 func New(reg prometheus.Registerer, tools []string) (*Set, error) {
 	s := &Set{
 		upstreamCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -140,7 +141,7 @@ func (s *Set) RateLimitFallback() { s.rateFallbacks.Inc() }
 // ToolCall records one MCP tool call: its name, outcome ("ok" or an error
 // code) and duration. Unknown tool names are recorded as "other".
 func (s *Set) ToolCall(tool, outcome string, d time.Duration) {
-	if !s.tools[tool] {
+	if len(s.tools) > 0 && !s.tools[tool] {
 		tool = other
 	}
 	if !outcomes[outcome] {
