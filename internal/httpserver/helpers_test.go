@@ -17,6 +17,8 @@ import (
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/logging"
+	"github.com/xyte-mcp/xyte-mcp/internal/ratelimit"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
@@ -41,6 +43,7 @@ type fixtureOpts struct {
 	single   bool // single-tenant with keyA
 	sessions bool
 	mutate   func(*config.Config)
+	limiter  ratelimit.Limiter
 }
 
 func newFixture(t *testing.T, o fixtureOpts) *fixture {
@@ -66,9 +69,9 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 	}
 	ms := testMCPServer(client)
 	logBuf := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := logging.New(logBuf, slog.LevelDebug)
 	srv, err := httpserver.New(httpserver.Options{
-		Config: cfg, MCP: ms, Logger: logger,
+		Config: cfg, MCP: ms, Logger: logger, Limiter: o.limiter,
 		REST: rest.New(rest.Options{Client: client, MCP: ms, Logger: logger}),
 	})
 	if err != nil {

@@ -38,11 +38,10 @@ func (s *Server) Instrument(opts InstrumentOptions) {
 				return next(ctx, method, req)
 			})
 			if opts.Observe != nil {
-				// Only a tool that exists produces a result, so names from
-				// calls that failed as a protocol error are not reported:
-				// they could be anything.
+				// Names of tools that do not exist could be anything; they
+				// share one label value.
 				name := "other"
-				if _, ok := res.(*mcp.CallToolResult); ok && err == nil {
+				if s.tools[call.Params.Name] {
 					name = call.Params.Name
 				}
 				opts.Observe(name, outcomeOf(res, err), time.Since(start))
@@ -73,6 +72,8 @@ func limitedCall(ctx context.Context, opts InstrumentOptions, call *mcp.CallTool
 		IsError: true,
 		Content: []mcp.Content{&mcp.TextContent{Text: string(xyte.CodeRateLimited) +
 			": too many tool calls for this key; retry in " + strconv.Itoa(secs) + " s"}},
+		Meta: mcp.Meta{ErrorMetaKey: map[string]any{"code": string(xyte.CodeRateLimited),
+			"retry_after_seconds": secs}},
 	}, nil
 }
 

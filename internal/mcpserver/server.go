@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -56,6 +57,7 @@ type Server struct {
 	tasks    fleet.Tasks
 	contexts *contextStore
 	writes   map[string]bool // names of write tools, registered or not
+	tools    map[string]bool // names of the registered tools
 	mcp      *mcp.Server
 }
 
@@ -69,7 +71,8 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("new mcp server: %w", err)
 	}
 	s := &Server{opts: opts, log: opts.Logger, presets: presets, tasks: opts.Tasks,
-		contexts: newContextStore(maxSessionContexts), writes: map[string]bool{}}
+		contexts: newContextStore(maxSessionContexts), writes: map[string]bool{},
+		tools: map[string]bool{}}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -90,6 +93,16 @@ func New(opts Options) (*Server, error) {
 
 // MCP returns the MCP server, shared by every session and transport.
 func (s *Server) MCP() *mcp.Server { return s.mcp }
+
+// ToolNames returns the names of the registered tools, sorted.
+func (s *Server) ToolNames() []string {
+	names := make([]string, 0, len(s.tools))
+	for name := range s.tools {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
 
 // register adds every tool, resource and prompt.
 func (s *Server) register() {

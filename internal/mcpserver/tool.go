@@ -62,6 +62,7 @@ func addTool[In, Out any](s *Server, spec toolSpec, h handlerFunc[In, Out]) {
 			return
 		}
 	}
+	s.tools[spec.name] = true
 	t := &mcp.Tool{Name: spec.name, Title: spec.title, Description: spec.description,
 		Annotations: spec.annotations(), InputSchema: inputSchema[In](spec)}
 	mcp.AddTool(s.mcp, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (

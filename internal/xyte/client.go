@@ -201,10 +201,13 @@ func NewTransport() *http.Transport {
 // key to another host. The API does not redirect.
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// WithKey returns a copy of c that uses key for organization calls.
+// WithKey returns a copy of c that uses key for organization calls. The copy
+// has no partner key: a tenant's client must never act with the operator's
+// partner credential.
 func (c *Client) WithKey(key string) *Client {
 	cp := *c
 	cp.key = strings.TrimSpace(key)
+	cp.partnerKey = ""
 	return &cp
 }
 

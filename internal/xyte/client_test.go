@@ -293,3 +293,24 @@ func TestBaseURLForms(t *testing.T) {
 		}
 	}
 }
+
+func TestHistoryWindowWithOnlyEnd(t *testing.T) {
+	t.Parallel()
+	c, w := newUpstream(t, okJSON(`{"items":[]}`))
+	to := time.Unix(1_600_000_000, 0)
+	if _, err := c.SearchHistories(context.Background(), HistoryQuery{To: to}); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.last(t).uri; !strings.Contains(got, "from=1599395200") {
+		t.Fatalf("an old end alone must come with a start a week before it: %s", got)
+	}
+}
+
+func TestTenantClientHasNoPartnerKey(t *testing.T) {
+	t.Parallel()
+	c, w := newUpstream(t, okJSON(`{}`))
+	_, err := c.WithKey("tenant-key").Call(context.Background(), "partner.devices.getDevices", Request{})
+	if !IsValidation(err) || w.count() != 0 {
+		t.Fatalf("a tenant's client used the operator's partner key: %v", err)
+	}
+}

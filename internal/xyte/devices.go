@@ -196,6 +196,10 @@ func (c *Client) SearchHistories(ctx context.Context, hq HistoryQuery) (*Page[Hi
 }
 
 func (hq HistoryQuery) values() (url.Values, error) {
+	if hq.From.IsZero() && !hq.To.IsZero() {
+		// The hub's default start is a week before now, not before to.
+		hq.From = hq.To.Add(-7 * 24 * time.Hour)
+	}
 	if err := checkWindow(hq.From, hq.To, MaxHistoryWindow); err != nil {
 		return nil, err
 	}
