@@ -1,0 +1,86 @@
+package e2e_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/cache"
+	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/rest"
+	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
+	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
+)
+
+// inProcessServer builds the HTTP server the way serve does, single-tenant,
+// against an in-process simulator; warm turns the response cache on.
+func inProcessServer(b *testing.B, warm bool) (string, string) {
+	b.Helper()
+	const key = "bench-key-0001"
+	sim := xytesim.New(xytesim.Config{Orgs: []xytesim.Org{{Key: key}}})
+	up := httptest.NewServer(sim)
+	b.Cleanup(up.Close)
+	opts := xyte.Options{BaseURL: up.URL, Key: key}
+	if warm {
+		opts.Cache = cache.New(cache.Options[*xyte.Response]{TTL: time.Minute,
+			Weigh: func(r *xyte.Response) int { return len(r.Body) }})
+	}
+	client, err := xyte.New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ms, err := mcpserver.New(mcpserver.Options{Client: client})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.APIKey, cfg.BaseURL = key, up.URL
+	srv, err := httpserver.New(httpserver.Options{Config: cfg, MCP: ms.MCP(),
+		REST: rest.New(rest.Options{Client: client, MCP: ms.MCP()})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	b.Cleanup(hs.Close)
+	return hs.URL, sim.DeviceIDs(key)[0]
+}
+
+// BenchmarkMCPGetDevice measures one stateless tools/call of get_device
+// through the whole HTTP stack, in process, with the cache warm.
+//
+//	go test ./e2e -run '^$' -bench MCPGetDevice -cpuprofile cpu.out
+func BenchmarkMCPGetDevice(b *testing.B) {
+	for _, warm := range []bool{false, true} {
+		name := map[bool]string{false: "cold", true: "warm"}[warm]
+		b.Run(name, func(b *testing.B) {
+			base, id := inProcessServer(b, warm)
+			body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_device",` +
+				`"arguments":{"device_id":"` + id + `"}}}`
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Accept", "application/json, text/event-stream")
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					data, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if !bytes.Contains(data, []byte(`"result"`)) {
+						b.Errorf("bad answer: %s", data)
+						return
+					}
+				}
+			})
+		})
+	}
+}

@@ -1,0 +1,318 @@
+// Command load measures get_device through the server against a bare reverse
+// proxy to the same simulator, in one run:
+//
+//	go run ./e2e/load -duration 5s -concurrency 16
+//
+// It starts the simulator in this process, a bare httputil.ReverseProxy in
+// front of it, and two xyte-mcp serve processes pointed at it: one with the
+// response cache off (cold) and one with it on (warm). Each scenario is a
+// closed loop of concurrent callers for the given duration; the output is a
+// Markdown table of requests per second, p50, p99 and the server's memory.
+// Everything listens on 127.0.0.1 only, and every process started is stopped
+// by its PID at the end.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
+)
+
+const benchKey = "bench-key-0001"
+
+func main() {
+	duration := flag.Duration("duration", 5*time.Second, "length of each scenario")
+	concurrency := flag.Int("concurrency", 16, "concurrent callers")
+	bin := flag.String("bin", "", "xyte-mcp binary (default: build it)")
+	flag.Parse()
+	if err := run(*duration, *concurrency, *bin); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+// scenario is one measured request shape.
+type scenario struct {
+	name string
+	do   func(*http.Client) error
+	pid  int // server process whose memory is reported, 0 for none
+}
+
+func run(duration time.Duration, concurrency int, bin string) error {
+	sim, simURL, err := startSim()
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	deviceID := xytesimDevice(simURL)
+
+	proxy, proxyURL, err := startProxy(simURL)
+	if err != nil {
+		return err
+	}
+	defer proxy.Close()
+
+	if bin == "" {
+		if bin, err = build(); err != nil {
+			return err
+		}
+	}
+	cold, err := startServer(bin, simURL, "0")
+	if err != nil {
+		return err
+	}
+	defer cold.stop()
+	warm, err := startServer(bin, simURL, "60")
+	if err != nil {
+		return err
+	}
+	defer warm.stop()
+
+	scenarios := []scenario{
+		{"bare ReverseProxy to the simulator", getter(proxyURL +
+			"/core/v1/organization/devices/" + deviceID), 0},
+		{"REST GET /v1/devices/{id}, cache cold", getter(cold.url + "/v1/devices/" + deviceID),
+			cold.cmd.Process.Pid},
+		{"REST GET /v1/devices/{id}, cache warm", getter(warm.url + "/v1/devices/" + deviceID),
+			warm.cmd.Process.Pid},
+		{"MCP tools/call get_device, cache cold", mcpCaller(cold.url, deviceID), cold.cmd.Process.Pid},
+		{"MCP tools/call get_device, cache warm", mcpCaller(warm.url, deviceID), warm.cmd.Process.Pid},
+	}
+	fmt.Printf("%d callers, %s per scenario, GOMAXPROCS default, all on 127.0.0.1\n\n",
+		concurrency, duration)
+	fmt.Println("| scenario | requests/s | p50 | p99 | errors | server RSS (peak) |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- |")
+	for _, s := range scenarios {
+		r := measure(s, duration, concurrency)
+		fmt.Printf("| %s | %.0f | %s | %s | %d | %s |\n", s.name, r.rps, r.p50, r.p99, r.errors,
+			memory(s.pid))
+	}
+	return nil
+}
+
+func startSim() (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	sim := xytesim.New(xytesim.Config{Orgs: []xytesim.Org{{Key: benchKey, Name: "Bench Org"}}})
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, "http://" + ln.Addr().String(), nil
+}
+
+// xytesimDevice returns the id of the first device of the bench org.
+func xytesimDevice(simURL string) string {
+	req, _ := http.NewRequest(http.MethodGet, simURL+"/core/v1/organization/devices?per_page=1", nil)
+	req.Header.Set("Authorization", benchKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	_, rest, _ := strings.Cut(string(body), `"id":"`)
+	id, _, _ := strings.Cut(rest, `"`)
+	return id
+}
+
+func startProxy(simURL string) (*http.Server, string, error) {
+	target, _ := url.Parse(simURL)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	director := rp.Director
+	rp.Director = func(r *http.Request) {
+		director(r)
+		r.Header.Set("Authorization", benchKey)
+	}
+	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 128}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: rp, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, "http://" + ln.Addr().String(), nil
+}
+
+func build() (string, error) {
+	dir, err := os.MkdirTemp("", "xyte-mcp-load")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "xyte-mcp")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/xyte-mcp")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build xyte-mcp (run from the repository root): %w", err)
+	}
+	return bin, nil
+}
+
+type server struct {
+	cmd *exec.Cmd
+	url string
+}
+
+// startServer starts `xyte-mcp serve` single-tenant against the simulator,
+// with the given cache TTL and no rate limit, and waits until it is ready.
+func startServer(bin, simURL, cacheTTL string) (*server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "serve", "--listen", addr)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "XYTE_API_KEY=" + benchKey,
+		"XYTE_BASE_URL=" + simURL, "XYTE_CACHE_TTL=" + cacheTTL, "XYTE_RATE_LIMIT=0",
+		"XYTE_LOG_LEVEL=error"}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, url: "http://" + addr}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if resp, err := http.Get(s.url + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.stop()
+	return nil, errors.New("server did not become ready")
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = s.cmd.Wait()
+}
+
+func getter(u string) func(*http.Client) error {
+	return func(c *http.Client) error {
+		resp, err := c.Get(u)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+}
+
+// mcpCaller sends a stateless tools/call, as an MCP client does after
+// initialize, and reads the whole answer.
+func mcpCaller(base, deviceID string) func(*http.Client) error {
+	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_device",` +
+		`"arguments":{"device_id":"` + deviceID + `"}}}`)
+	return func(c *http.Client) error {
+		req, _ := http.NewRequest(http.MethodPost, base+"/mcp", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || !bytes.Contains(data, []byte(`"result"`)) ||
+			bytes.Contains(data, []byte(`"isError":true`)) {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+}
+
+type result struct {
+	rps      float64
+	p50, p99 time.Duration
+	errors   int
+}
+
+// measure runs a closed loop of concurrency callers for d after a short
+// warm-up, and summarizes their latencies.
+func measure(s scenario, d time.Duration, concurrency int) result {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency * 2},
+		Timeout: 10 * time.Second}
+	for range 50 {
+		_ = s.do(client)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var mu sync.Mutex
+	var all []time.Duration
+	errs := 0
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range concurrency {
+		wg.Go(func() {
+			var mine []time.Duration
+			bad := 0
+			for ctx.Err() == nil {
+				t := time.Now()
+				if err := s.do(client); err != nil {
+					bad++
+					continue
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			errs += bad
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	slices.Sort(all)
+	if len(all) == 0 {
+		return result{errors: errs}
+	}
+	return result{rps: float64(len(all)) / took.Seconds(), p50: round(all[len(all)/2]),
+		p99: round(all[len(all)*99/100]), errors: errs}
+}
+
+func round(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
+
+// memory reports a process's resident and peak resident memory.
+func memory(pid int) string {
+	if pid == 0 {
+		return "n/a"
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "n/a"
+	}
+	var rss, hwm string
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			rss = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			hwm = strings.TrimSpace(v)
+		}
+	}
+	return rss + " (" + hwm + ")"
+}
