@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/tasks"
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
+	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
+	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
+)
+
+const workerTestSecret = "worker-test-secret-0123456789abcdef"
+
+// lockedBuffer is a buffer that a running command writes while a test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testEnv is an env over a map of variables.
+func testEnv(vars map[string]string, stdout, stderr io.Writer) env {
+	return env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr,
+		getenv: func(k string) string { return vars[k] }}
+}
+
+func TestLoadTaskSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		vars map[string]string
+		want taskSettings
+		err  string
+	}{
+		{name: "defaults", vars: map[string]string{},
+			want: taskSettings{DataDir: "./data", Workers: 4, ServeWorkers: true}},
+		{name: "all set", vars: map[string]string{"ENABLE_ASYNC_TASKS": "TRUE",
+			"DATABASE_URL": "postgresql://db/x", "XYTE_DATA_DIR": "/data",
+			"XYTE_TASK_SECRET": workerTestSecret, "XYTE_TASK_WORKERS": "8",
+			"XYTE_SERVE_WORKERS": "false"},
+			want: taskSettings{Enabled: true, DatabaseURL: "postgresql://db/x", DataDir: "/data",
+				Secret: workerTestSecret, Workers: 8}},
+		{name: "bad bool", vars: map[string]string{"ENABLE_ASYNC_TASKS": "yes please"},
+			err: "ENABLE_ASYNC_TASKS"},
+		{name: "sqlite url", vars: map[string]string{"DATABASE_URL": "sqlite:///x.db"},
+			err: "DATABASE_URL"},
+		{name: "short secret", vars: map[string]string{"XYTE_TASK_SECRET": "hunter2"},
+			err: "at least 32"},
+		{name: "too many workers", vars: map[string]string{"XYTE_TASK_WORKERS": "1000"},
+			err: "XYTE_TASK_WORKERS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := loadTaskSettings(func(k string) string { return tt.vars[k] })
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) ||
+					strings.Contains(err.Error(), "hunter2") {
+					t.Errorf("err = %v, want it to name %s and hold no value", err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("got %+v (%v), want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// simURL starts a simulated Xyte API with one organization.
+func simURL(t *testing.T, key string) (string, *xytesim.Server) {
+	t.Helper()
+	sim := xytesim.New(xytesim.Config{Orgs: []xytesim.Org{{Key: key}},
+		CommandDelay: time.Nanosecond})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return srv.URL, sim
+}
+
+func TestWorkerCommand(t *testing.T) {
+	t.Parallel()
+	base, _ := simURL(t, "org-key-worker-test")
+	vars := map[string]string{"XYTE_BASE_URL": base, "XYTE_DATA_DIR": t.TempDir(),
+		"XYTE_TASK_SECRET": workerTestSecret, "ENABLE_ASYNC_TASKS": "true"}
+	stderr := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"worker", "-listen", "127.0.0.1:0"},
+			testEnv(vars, io.Discard, stderr))
+	}()
+	addr := workerAddr(t, stderr, done)
+
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ok",
+		"/metrics": `xyte_mcp_tasks{status="queued"} 0`} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s = %d, want 200 with %q", path, resp.StatusCode, want)
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("worker exited with %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr.String(), workerTestSecret) {
+		t.Error("the task secret appears in the logs")
+	}
+}
+
+// workerAddr waits for the worker's start line and returns its address.
+func workerAddr(t *testing.T, stderr *lockedBuffer, done <-chan int) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		sc := bufio.NewScanner(strings.NewReader(stderr.String()))
+		for sc.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "worker started" {
+				return line.Addr
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("worker exited with %d: %s", code, stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("the worker did not start: %s", stderr)
+	return ""
+}
+
+func TestWorkerRequiresSecret(t *testing.T) {
+	t.Parallel()
+	stderr := &lockedBuffer{}
+	vars := map[string]string{"XYTE_DATA_DIR": t.TempDir()}
+	code := run(context.Background(), []string{"worker"}, testEnv(vars, io.Discard, stderr))
+	if code != 2 || !strings.Contains(stderr.String(), "XYTE_TASK_SECRET") {
+		t.Errorf("exit %d, stderr %q: want 2 naming XYTE_TASK_SECRET", code, stderr)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"XYTE_DATA_DIR": t.TempDir()}
+	for i, want := range []string{"tasks  applied 1", "tasks  up to date"} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"migrate"}, testEnv(vars, &stdout, &stderr))
+		if code != 0 || !strings.Contains(stdout.String(), want) ||
+			!strings.Contains(stdout.String(), "task store: sqlite") {
+			t.Errorf("run %d: exit %d, stdout %q, stderr %q: want %q", i+1, code, stdout.String(),
+				stderr.String(), want)
+		}
+	}
+}
+
+func TestNewTaskService(t *testing.T) {
+	t.Parallel()
+	const key = "org-key-serve-test"
+	base, sim := simURL(t, key)
+	client, err := xyte.New(xyte.Options{BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.APIKey = key // single-tenant: no secret needed
+	logger := slog.New(slog.DiscardHandler)
+	ctx := context.Background()
+	device := sim.DeviceIDs(key)[0]
+	cmd := xyte.SendCommandRequest{Name: "reboot"}
+
+	off := taskSettings{DataDir: t.TempDir(), Workers: 2, ServeWorkers: true}
+	svc, stop, err := newTaskService(ctx, cfg, off, client, prometheus.NewRegistry(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := svc.(*tasks.Sync); !ok {
+		t.Errorf("tasks off: service is %T, want *tasks.Sync", svc)
+	}
+	stop(ctx)
+
+	on := off
+	on.Enabled = true
+	svc, stop, err = newTaskService(ctx, cfg, on, client, prometheus.NewRegistry(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop(ctx)
+	task, err := svc.SubmitCommand(ctx, tenant.New(key), device, cmd)
+	if err != nil || task.Status != tasks.StatusQueued {
+		t.Fatalf("submit = %+v (%v), want queued", task, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !task.Final() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		if task, err = svc.Get(ctx, tenant.New(key), task.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if task.Status != tasks.StatusDone {
+		t.Errorf("task = %+v, want done by the in-process workers", task)
+	}
+}
