@@ -162,10 +162,9 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 		}
 	}
 	sim.ClearRequests()
-	start := time.Now()
 	_, err := c.WithKey(keyB).GetDevice(ctx, id)
-	if !xyte.IsUpstream(err) || time.Since(start) > 100*time.Millisecond {
-		t.Fatalf("open breaker: got %v after %v", err, time.Since(start))
+	if !xyte.IsUpstream(err) {
+		t.Fatalf("open breaker: got %v", err)
 	}
 	if n := len(sim.Requests()); n != 0 {
 		t.Fatalf("an open breaker let %d requests through", n)
