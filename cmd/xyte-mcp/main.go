@@ -1,7 +1,7 @@
 // Command xyte-mcp is an MCP server for the Xyte device-fleet API.
 //
 // It turns flags and the environment into one configuration, builds the
-// logger, turns SIGINT and SIGTERM into a cancelled context, runs one
+// logger, turns SIGINT and SIGTERM into a canceled context, runs one
 // subcommand and maps its error to an exit code. Nothing below main exits or
 // handles signals.
 package main
@@ -106,7 +106,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))

@@ -20,7 +20,7 @@ func init() {
 func runMigrate(ctx context.Context, e env, args []string) error {
 	ts, err := loadTaskSettings(e.getenv)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

@@ -65,7 +65,7 @@ func runSim(ctx context.Context, e env, args []string) error {
 		cfg.PartnerKeys = partnerKeys
 	}
 	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	ready := func(baseURL string) { printSimBanner(e, baseURL, cfg) }
 	return xytesim.ListenAndServe(ctx, cfg, *listen, *admin, newLogger(e.stderr, lvl), ready)

@@ -173,7 +173,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	}
 	ts, err := loadTaskSettings(e.getenv)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

@@ -151,7 +151,7 @@ func openBackend(ctx context.Context, opts Options) (backend, error) {
 	case opts.Schema != "":
 		return nil, errors.New("a schema applies to PostgreSQL only")
 	}
-	return openSQLite(opts.DataDir)
+	return openSQLite(ctx, opts.DataDir)
 }
 
 // migrationLockID is the PostgreSQL advisory lock that serializes
@@ -220,7 +220,7 @@ const sqliteFile = "tasks.db"
 // connection serializes every statement, as the River SQLite driver asks;
 // WAL and a busy timeout let another process (a separate worker on the same
 // host) wait for its turn instead of failing.
-func openSQLite(dir string) (*riverBackend[*sql.Tx], error) {
+func openSQLite(ctx context.Context, dir string) (*riverBackend[*sql.Tx], error) {
 	if dir == "" {
 		return nil, errors.New("XYTE_DATA_DIR: a data directory is required for SQLite tasks")
 	}
@@ -237,7 +237,7 @@ func openSQLite(dir string) (*riverBackend[*sql.Tx], error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	pool.SetMaxOpenConns(1)
-	if err := pool.Ping(); err != nil {
+	if err := pool.PingContext(ctx); err != nil {
 		_ = pool.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}

@@ -178,7 +178,7 @@ func openQueue(t *testing.T, opts Options) *Queue {
 	return q
 }
 
-// stopQueue stops the workers, cancelling sends after a second, and closes
+// stopQueue stops the workers, canceling sends after a second, and closes
 // the store. It may be called more than once.
 func stopQueue(t *testing.T, q *Queue) {
 	t.Helper()

@@ -206,7 +206,7 @@ func (q *Queue) Start(ctx context.Context) error {
 	if q.opts.Workers <= 0 {
 		return nil
 	}
-	// Stop, not ctx, ends the workers, so that a cancelled request context
+	// Stop, not ctx, ends the workers, so that a canceled request context
 	// cannot cut a send short.
 	if err := q.b.start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start task workers: %w", err)
@@ -321,7 +321,7 @@ func (q *Queue) List(ctx context.Context, t tenant.Tenant, limit int) ([]Task, e
 }
 
 // Cancel cancels a queued task. Its job still runs, finds the task
-// cancelled and does nothing.
+// canceled and does nothing.
 func (q *Queue) Cancel(ctx context.Context, t tenant.Tenant, id string) (Task, error) {
 	if t.IsZero() || !wellFormedID(id) {
 		return Task{}, ErrNotFound

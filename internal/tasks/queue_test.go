@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
@@ -55,9 +56,10 @@ func TestQueueSendsOnce(t *testing.T) {
 			if got := up.sends(); got != 1 {
 				t.Errorf("simulator got %d sends, want 1", got)
 			}
-			if got := testutil.ToFloat64(q.metrics.done.WithLabelValues(StatusDone)); got != 1 {
-				t.Errorf("finished{done} = %v, want 1", got)
-			}
+			// The worker counts the task just after it records it.
+			waitFor(t, "finished{done} = 1", func() bool {
+				return testutil.ToFloat64(q.metrics.done.WithLabelValues(StatusDone)) == 1
+			})
 			if n, err := testutil.GatherAndCount(reg, "xyte_mcp_tasks"); err != nil || n != 2 {
 				t.Errorf("xyte_mcp_tasks has %d series (%v), want 2", n, err)
 			}
@@ -118,9 +120,9 @@ func TestQueueCancel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cancelled, err := submitter.Cancel(ctx, tenantA, task.ID)
-			if err != nil || cancelled.Status != StatusCancelled || cancelled.FinishedAt.IsZero() {
-				t.Fatalf("cancel = %+v (%v)", cancelled, err)
+			stopped, err := submitter.Cancel(ctx, tenantA, task.ID)
+			if err != nil || stopped.Status != StatusCancelled || stopped.FinishedAt.IsZero() {
+				t.Fatalf("cancel = %+v (%v)", stopped, err)
 			}
 			_, err = submitter.Cancel(ctx, tenantA, task.ID)
 			if !errors.Is(err, ErrNotCancellable) {
@@ -131,17 +133,17 @@ func TestQueueCancel(t *testing.T) {
 			}
 			stopQueue(t, submitter)
 
-			// A worker now runs the job: it must find the task cancelled.
+			// A worker now runs the job: it must find the task canceled.
 			opts.Client, opts.Workers = up.client, 1
 			worker := openQueue(t, opts)
-			waitFor(t, "the job of the cancelled task", func() bool {
+			waitFor(t, "the job of the canceled task", func() bool {
 				return jobsLeft(t, worker) == 0
 			})
 			if got := waitFinal(t, worker, tenantA, task.ID); got.Status != StatusCancelled {
-				t.Errorf("task = %+v, want cancelled", got)
+				t.Errorf("task = %+v, want %s", got, StatusCancelled)
 			}
 			if n := up.sends(); n != 0 {
-				t.Errorf("simulator got %d sends for a cancelled task", n)
+				t.Errorf("simulator got %d sends for a canceled task", n)
 			}
 		})
 	}
@@ -157,7 +159,8 @@ func jobsLeft(t *testing.T, q *Queue) int {
 	}
 	err := q.b.db().queryRow(context.Background(), "SELECT COUNT(*) FROM "+table+
 		" WHERE kind = 'xyte_send_command'"+
-		" AND state NOT IN ('completed', 'discarded', 'cancelled')").Scan(&n)
+		" AND state NOT IN ('completed', 'discarded', '"+string(rivertype.JobStateCancelled)+"')",
+	).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,8 @@ import (
 // MinSecretLength is the shortest XYTE_TASK_SECRET accepted, in bytes.
 const MinSecretLength = 32
 
-// ErrNoSecret: a key must be sealed but no task secret is configured.
+// ErrNoSecret is returned when a key must be sealed but no task secret is
+// configured.
 var ErrNoSecret = errors.New("no task secret: set XYTE_TASK_SECRET to queue tasks for " +
 	"callers' own keys")
 

@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 )
 
@@ -43,7 +44,7 @@ func TestSealOpens(t *testing.T) {
 		{"empty", s, id, tenantA.ID(), nil},
 	}
 	for _, tt := range tests {
-		if _, err := tt.s.open(tt.id, tt.tenant, tt.sealed); err != errSealed {
+		if _, err := tt.s.open(tt.id, tt.tenant, tt.sealed); !errors.Is(err, errSealed) {
 			t.Errorf("%s: open = %v, want errSealed", tt.name, err)
 		}
 	}

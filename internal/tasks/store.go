@@ -47,8 +47,8 @@ const (
 	sqlGet  = `SELECT ` + taskColumns + ` FROM {t} WHERE id = $1 AND tenant = $2`
 	sqlList = `SELECT ` + taskColumns + ` FROM {t} WHERE tenant = $1
 		ORDER BY created_us DESC, id DESC LIMIT $2`
-	sqlCancel = `UPDATE {t} SET status = 'cancelled', sealed_key = NULL, updated_us = $3,
-		finished_us = $3 WHERE id = $1 AND tenant = $2 AND status = 'queued'`
+	sqlCancel = `UPDATE {t} SET status = '` + StatusCancelled + `', sealed_key = NULL,
+		updated_us = $3, finished_us = $3 WHERE id = $1 AND tenant = $2 AND status = 'queued'`
 	// sqlClaim is the commit point of at-most-once: only one caller can move
 	// a task from queued to running, and it does so before sending.
 	sqlClaim = `UPDATE {t} SET status = 'running', updated_us = $2, started_us = $2
@@ -140,7 +140,7 @@ func (d pgxDB) queryRow(ctx context.Context, query string, args ...any) scanner 
 }
 
 func (d pgxDB) query(ctx context.Context, query string, args ...any) (rows, error) {
-	return d.q.Query(ctx, d.sql(query), args...)
+	return d.q.Query(ctx, d.sql(query), args...) //nolint:sqlclosecheck // the caller closes them
 }
 
 func (d pgxDB) sql(query string) string { return d.names.Replace(query) }
@@ -179,6 +179,7 @@ func (d sqlDB) queryRow(ctx context.Context, query string, args ...any) scanner 
 }
 
 func (d sqlDB) query(ctx context.Context, query string, args ...any) (rows, error) {
+	//nolint:rowserrcheck // the caller checks Err
 	r, err := d.q.QueryContext(ctx, d.sql(query), args...)
 	if err != nil {
 		return nil, err

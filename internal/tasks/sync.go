@@ -35,7 +35,7 @@ type SyncOptions struct {
 // sends the command in the caller's goroutine and returns the final task.
 // Recent tasks are remembered in memory, within bounds, so Get and List
 // answer for them; a task never outlives the process. Nothing can be
-// cancelled, since nothing waits. It is safe for concurrent use.
+// canceled, since nothing waits. It is safe for concurrent use.
 type Sync struct {
 	client    *xyte.Client
 	perTenant int

@@ -16,7 +16,7 @@ import (
 // Task states. A task starts queued, becomes running once a worker has
 // committed to send its command, and ends in one of the four final states.
 const (
-	// StatusQueued: waiting for a worker; it can still be cancelled.
+	// StatusQueued: waiting for a worker; Cancel can still stop it.
 	StatusQueued = "queued"
 	// StatusRunning: a worker is sending the command.
 	StatusRunning = "running"
@@ -25,8 +25,9 @@ const (
 	// StatusError: the command was refused or never left; it was not carried
 	// out, so submitting it again is safe.
 	StatusError = "error"
-	// StatusCancelled: cancelled while queued; nothing was sent.
-	StatusCancelled = "cancelled"
+	// StatusCancelled: stopped by Cancel while queued; nothing was sent. The
+	// value keeps the spelling of the earlier server's task states.
+	StatusCancelled = "cancelled" //nolint:misspell // a wire value, not prose
 	// StatusUnknown: the command may or may not have reached the hub (the
 	// answer was lost, or a worker stopped mid-send). Check the device's
 	// commands before sending it again.
@@ -105,7 +106,7 @@ var (
 	// ErrNotFound: no task with this id belongs to the tenant.
 	ErrNotFound = errors.New("task not found")
 	// ErrNotCancellable: the task has left the queue.
-	ErrNotCancellable = errors.New("task is no longer queued and cannot be cancelled")
+	ErrNotCancellable = errors.New("task is no longer queued and cannot be canceled")
 	// ErrNoTenant: the call carries no tenant key.
 	ErrNoTenant = errors.New("no tenant key")
 )
@@ -131,12 +132,8 @@ func newID() string {
 // wellFormedID reports whether id could have come from newID, so that lookups
 // of anything else answer ErrNotFound without touching the store.
 func wellFormedID(id string) bool {
-	if len(id) != 2*idBytes {
-		return false
-	}
-	return strings.IndexFunc(id, func(r rune) bool {
-		return !('0' <= r && r <= '9' || 'a' <= r && r <= 'f')
-	}) < 0
+	_, err := hex.DecodeString(id)
+	return err == nil && len(id) == 2*idBytes && strings.ToLower(id) == id
 }
 
 // checkSubmit refuses what the hub could not run, before anything is stored

@@ -118,7 +118,7 @@ func (q *Queue) resolve(ctx context.Context, id string) error {
 	case err != nil:
 		return fmt.Errorf("read task %s: %w", id, err)
 	case status != StatusRunning:
-		return nil // cancelled, or finished by an earlier run
+		return nil // canceled, or finished by an earlier run
 	}
 	q.logger.Warn("task interrupted", "task_id", id)
 	return q.finish(ctx, id, outcome{status: StatusUnknown, code: CodeInterrupted,
