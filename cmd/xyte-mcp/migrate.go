@@ -18,10 +18,11 @@ func init() {
 }
 
 func runMigrate(ctx context.Context, e env, args []string) error {
-	ts, err := loadTaskSettings(e.getenv)
+	cfg, err := loadConfig(e)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+		return err
 	}
+	ts := taskSettingsOf(cfg)
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dataDir := fs.String("data-dir", ts.DataDir,
@@ -31,7 +32,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 
-	logger := newLogger(e.stderr, slog.LevelWarn, ts.secrets()...)
+	logger := newLogger(e.stderr, slog.LevelWarn, cfg.Secrets()...)
 	res, err := tasks.Migrate(ctx, tasks.Options{DatabaseURL: ts.DatabaseURL, DataDir: *dataDir,
 		Logger: logger}, *dryRun)
 	if err != nil {

@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,79 +24,22 @@ func init() {
 		runWorker)
 }
 
-// taskSettings are the settings of asynchronous tasks. They are read from
-// the environment here until config.Config holds them.
+// taskSettings are the settings of asynchronous tasks, taken from the
+// configuration.
 type taskSettings struct {
-	// Enabled queues commands instead of sending them at once. Default
-	// false. Env ENABLE_ASYNC_TASKS.
-	Enabled bool
-	// DatabaseURL is the PostgreSQL task store (postgres:// or
-	// postgresql://); empty keeps tasks in SQLite under DataDir. Env
-	// DATABASE_URL.
-	DatabaseURL string
-	// DataDir holds the SQLite task store. Default ./data. Env XYTE_DATA_DIR.
-	DataDir string
-	// Secret seals callers' keys while their tasks wait; at least 32 bytes.
-	// Required in multi-tenant mode. Env XYTE_TASK_SECRET.
-	Secret string
-	// Workers is how many commands one process sends at once. 1 to 100,
-	// default 4. Env XYTE_TASK_WORKERS.
-	Workers int
-	// ServeWorkers makes serve send queued commands itself as well. Default
-	// true; turn it off when separate `xyte-mcp worker` processes run. Env
-	// XYTE_SERVE_WORKERS.
+	Enabled      bool
+	DatabaseURL  string
+	DataDir      string
+	Secret       string
+	Workers      int
 	ServeWorkers bool
 }
 
-// loadTaskSettings reads the task settings, reporting each bad variable.
-func loadTaskSettings(getenv func(string) string) (taskSettings, error) {
-	ts := taskSettings{DataDir: "./data", Workers: 4, ServeWorkers: true}
-	var errs []error
-	boolVar := func(dst *bool, name string) {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			b, err := strconv.ParseBool(strings.ToLower(v))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: must be true or false", name))
-			}
-			*dst = b
-		}
-	}
-	boolVar(&ts.Enabled, "ENABLE_ASYNC_TASKS")
-	boolVar(&ts.ServeWorkers, "XYTE_SERVE_WORKERS")
-	ts.DatabaseURL = strings.TrimSpace(getenv("DATABASE_URL"))
-	if v := strings.TrimSpace(getenv("XYTE_DATA_DIR")); v != "" {
-		ts.DataDir = v
-	}
-	ts.Secret = strings.TrimSpace(getenv("XYTE_TASK_SECRET"))
-	if v := strings.TrimSpace(getenv("XYTE_TASK_WORKERS")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			errs = append(errs, errors.New("XYTE_TASK_WORKERS: must be an integer from 1 to 100"))
-		}
-		ts.Workers = n
-	}
-	if ts.DatabaseURL != "" && !strings.HasPrefix(ts.DatabaseURL, "postgres://") &&
-		!strings.HasPrefix(ts.DatabaseURL, "postgresql://") {
-		errs = append(errs, errors.New("DATABASE_URL: must be a postgres:// or postgresql:// URL "+
-			"(leave it empty for SQLite under XYTE_DATA_DIR)"))
-	}
-	if ts.Secret != "" && len(ts.Secret) < tasks.MinSecretLength {
-		errs = append(errs, fmt.Errorf("XYTE_TASK_SECRET: must be at least %d characters",
-			tasks.MinSecretLength))
-	}
-	return ts, errors.Join(errs...)
-}
-
-// secrets returns the values the logger must scrub: the task secret and the
-// database password.
-func (ts taskSettings) secrets() []string {
-	out := []string{ts.Secret}
-	if u, err := url.Parse(ts.DatabaseURL); err == nil {
-		if pw, ok := u.User.Password(); ok {
-			out = append(out, pw)
-		}
-	}
-	return out
+// taskSettingsOf returns the task settings of cfg.
+func taskSettingsOf(cfg config.Config) taskSettings {
+	return taskSettings{Enabled: cfg.AsyncTasks, DatabaseURL: cfg.DatabaseURL,
+		DataDir: cfg.DataDir, Secret: cfg.TaskSecret, Workers: int(cfg.TaskWorkers),
+		ServeWorkers: cfg.ServeWorkers}
 }
 
 // checkTaskSecret refuses multi-tenant asynchronous tasks without a secret:
@@ -171,10 +110,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ts, err := loadTaskSettings(e.getenv)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
+	ts := taskSettingsOf(cfg)
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	listen := fs.String("listen", cfg.Listen,
@@ -194,8 +130,7 @@ func runWorker(ctx context.Context, e env, args []string) error {
 		return err
 	}
 
-	logger := newLogger(e.stderr, cfg.LogLevel,
-		append([]string{cfg.APIKey, cfg.PartnerKey}, ts.secrets()...)...)
+	logger := newLogger(e.stderr, cfg.LogLevel, cfg.Secrets()...)
 	return serveWorker(ctx, cfg, ts, *workers, logger)
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +93,67 @@ type Config struct {
 	// replicas through Redis, such as redis://redis:6379/0. Default none.
 	// Env REDIS_URL.
 	RedisURL string
+
+	// AsyncTasks queues commands sent with send_command_async (and REST
+	// async sends) instead of sending them at once. Default false. Env
+	// ENABLE_ASYNC_TASKS.
+	AsyncTasks bool
+	// DatabaseURL is the PostgreSQL task store (postgres:// or
+	// postgresql://), shared by servers and workers. Empty means SQLite under
+	// DataDir. Env DATABASE_URL.
+	DatabaseURL string
+	// DataDir holds the SQLite task store. Default ./data. Env XYTE_DATA_DIR.
+	DataDir string
+	// TaskSecret seals callers' keys while their tasks wait: at least 32
+	// characters; required for async tasks in multi-tenant mode. Env
+	// XYTE_TASK_SECRET.
+	TaskSecret string
+	// TaskWorkers is how many commands one process sends at once. 1 to 100,
+	// default 4. Env XYTE_TASK_WORKERS.
+	TaskWorkers int64
+	// ServeWorkers runs task workers inside serve as well; turn it off when
+	// separate worker processes run. Default true. Env XYTE_SERVE_WORKERS.
+	ServeWorkers bool
+
+	// Plugins names the compiled-in plugins to run (webhook, audit).
+	// Default none. Env XYTE_PLUGINS (comma-separated).
+	Plugins []string
+	// WebhookSecret, when set, makes event intake require an HMAC-SHA256
+	// signature (X-Xyte-Signature); at least 16 characters. Env
+	// XYTE_WEBHOOK_SECRET.
+	WebhookSecret string
+	// WebhookTolerance is how old a signed delivery may be. 30s to 1h,
+	// default 5m. Env XYTE_WEBHOOK_TOLERANCE.
+	WebhookTolerance time.Duration
+	// WebhookURLs are where the webhook plugin forwards events and audit
+	// records. Env XYTE_WEBHOOK_URLS (comma-separated http or https URLs).
+	WebhookURLs []string
+	// WebhookOutSecret signs the webhook plugin's deliveries. Default
+	// WebhookSecret. Env XYTE_WEBHOOK_OUT_SECRET.
+	WebhookOutSecret string
+	// AuditFile is where the audit plugin writes. Default stderr. Env
+	// XYTE_AUDIT_FILE.
+	AuditFile string
+	// EventsBuffer is how many recent events are kept per tenant. 10 to
+	// 100,000, default 1000. Env XYTE_EVENTS_BUFFER.
+	EventsBuffer int64
+	// EventsKeepAlive is the interval of keep-alive comments on idle event
+	// streams. 1s to 5m, default 15s. Env XYTE_EVENTS_KEEPALIVE.
+	EventsKeepAlive time.Duration
+}
+
+// Secrets returns every secret value the configuration holds, for log
+// scrubbing: keys, task and webhook secrets, and passwords inside URLs.
+func (c Config) Secrets() []string {
+	out := []string{c.APIKey, c.PartnerKey, c.TaskSecret, c.WebhookSecret, c.WebhookOutSecret}
+	for _, raw := range []string{c.DatabaseURL, c.RedisURL} {
+		if u, err := url.Parse(raw); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok {
+				out = append(out, pw)
+			}
+		}
+	}
+	return out
 }
 
 // Mode returns the tenancy mode the configuration selects.
@@ -105,16 +167,22 @@ func (c Config) Mode() Mode {
 // Defaults returns the configuration used when the environment is empty.
 func Defaults() Config {
 	return Config{
-		BaseURL:         "https://hub.xyte.io/core/v1/organization",
-		UpstreamTimeout: 15 * time.Second,
-		Listen:          ":8080",
-		LogLevel:        slog.LevelInfo,
-		MaxBodyBytes:    1 << 20,
-		ShutdownTimeout: 20 * time.Second,
-		CacheTTL:        60 * time.Second,
-		CacheMaxBytes:   64 << 20,
-		RateLimit:       120,
-		RateBurst:       60,
+		BaseURL:          "https://hub.xyte.io/core/v1/organization",
+		UpstreamTimeout:  15 * time.Second,
+		Listen:           ":8080",
+		LogLevel:         slog.LevelInfo,
+		MaxBodyBytes:     1 << 20,
+		ShutdownTimeout:  20 * time.Second,
+		CacheTTL:         60 * time.Second,
+		CacheMaxBytes:    64 << 20,
+		RateLimit:        120,
+		RateBurst:        60,
+		DataDir:          "./data",
+		TaskWorkers:      4,
+		ServeWorkers:     true,
+		WebhookTolerance: 5 * time.Minute,
+		EventsBuffer:     1000,
+		EventsKeepAlive:  15 * time.Second,
 	}
 }
 
@@ -144,6 +212,20 @@ func Load(getenv func(string) string) (Config, error) {
 	r.setInt(&c.RateLimit, 0, 1_000_000, "XYTE_RATE_LIMIT")
 	r.setInt(&c.RateBurst, 1, 1_000_000, "XYTE_RATE_BURST")
 	r.setString(&c.RedisURL, "REDIS_URL")
+	r.setBool(&c.AsyncTasks, "ENABLE_ASYNC_TASKS")
+	r.setString(&c.DatabaseURL, "DATABASE_URL")
+	r.setString(&c.DataDir, "XYTE_DATA_DIR")
+	c.TaskSecret = strings.TrimSpace(r.str("XYTE_TASK_SECRET"))
+	r.setInt(&c.TaskWorkers, 1, 100, "XYTE_TASK_WORKERS")
+	r.setBool(&c.ServeWorkers, "XYTE_SERVE_WORKERS")
+	r.setList(&c.Plugins, "XYTE_PLUGINS")
+	c.WebhookSecret = strings.TrimSpace(r.str("XYTE_WEBHOOK_SECRET"))
+	r.setDuration(&c.WebhookTolerance, 30*time.Second, time.Hour, "XYTE_WEBHOOK_TOLERANCE")
+	r.setList(&c.WebhookURLs, "XYTE_WEBHOOK_URLS")
+	c.WebhookOutSecret = strings.TrimSpace(r.str("XYTE_WEBHOOK_OUT_SECRET"))
+	r.setString(&c.AuditFile, "XYTE_AUDIT_FILE")
+	r.setInt(&c.EventsBuffer, 10, 100_000, "XYTE_EVENTS_BUFFER")
+	r.setDuration(&c.EventsKeepAlive, time.Second, 5*time.Minute, "XYTE_EVENTS_KEEPALIVE")
 	if err := c.validate(); err != nil {
 		r.errs = append(r.errs, err)
 	}
@@ -159,10 +241,50 @@ func (c Config) validate() error {
 		!strings.HasPrefix(c.RedisURL, "rediss://") {
 		return errors.New("REDIS_URL: must start with redis:// or rediss://")
 	}
+	if err := c.validateTasks(); err != nil {
+		return err
+	}
+	if err := c.validateEvents(); err != nil {
+		return err
+	}
 	for _, o := range c.CORSOrigins {
 		if o == "*" || !strings.Contains(o, "://") {
 			return errors.New("XYTE_CORS_ORIGINS: each origin must be scheme://host[:port] " +
 				"(use XYTE_ALLOW_ALL_CORS for any origin)")
+		}
+	}
+	return nil
+}
+
+// minTaskSecret and minWebhookSecret are the shortest secrets accepted.
+const (
+	minTaskSecret    = 32
+	minWebhookSecret = 16
+)
+
+func (c Config) validateTasks() error {
+	switch {
+	case c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return errors.New("DATABASE_URL: must be a postgres:// or postgresql:// URL " +
+			"(leave it empty for SQLite under XYTE_DATA_DIR)")
+	case c.TaskSecret != "" && len(c.TaskSecret) < minTaskSecret:
+		return fmt.Errorf("XYTE_TASK_SECRET: must be at least %d characters", minTaskSecret)
+	}
+	return nil
+}
+
+func (c Config) validateEvents() error {
+	for name, s := range map[string]string{"XYTE_WEBHOOK_SECRET": c.WebhookSecret,
+		"XYTE_WEBHOOK_OUT_SECRET": c.WebhookOutSecret} {
+		if s != "" && len(s) < minWebhookSecret {
+			return fmt.Errorf("%s: must be at least %d characters", name, minWebhookSecret)
+		}
+	}
+	for _, raw := range c.WebhookURLs {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("XYTE_WEBHOOK_URLS: each entry must be an http or https URL")
 		}
 	}
 	return nil
@@ -183,7 +305,18 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("cache_ttl", c.CacheTTL),
 		slog.Int64("rate_limit", c.RateLimit),
 		slog.Bool("redis", c.RedisURL != ""),
+		slog.Bool("async_tasks", c.AsyncTasks),
+		slog.String("task_store", c.taskStore()),
+		slog.Any("plugins", c.Plugins),
+		slog.Bool("signed_events", c.WebhookSecret != ""),
 	)
+}
+
+func (c Config) taskStore() string {
+	if c.DatabaseURL != "" {
+		return "postgresql"
+	}
+	return "sqlite"
 }
 
 // String prints the configuration with secrets masked.

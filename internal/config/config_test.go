@@ -78,3 +78,38 @@ func TestPrintingHidesKeys(t *testing.T) {
 		t.Fatalf("config prints as %s", s)
 	}
 }
+
+func TestTaskAndEventSettings(t *testing.T) {
+	t.Parallel()
+	c, err := Load(envOf(map[string]string{
+		"ENABLE_ASYNC_TASKS": "true", "DATABASE_URL": "postgres://u:pw-CANARY-db@db:5432/x",
+		"XYTE_TASK_SECRET": strings.Repeat("s", 32), "XYTE_PLUGINS": "audit, webhook",
+		"XYTE_WEBHOOK_URLS": "https://hooks.test/a", "REDIS_URL": "redis://:pw-CANARY-redis@r:6379/0",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.AsyncTasks || c.TaskWorkers != 4 || !c.ServeWorkers || len(c.Plugins) != 2 {
+		t.Fatalf("settings: %+v", c)
+	}
+	secrets := strings.Join(c.Secrets(), " ")
+	for _, want := range []string{"pw-CANARY-db", "pw-CANARY-redis", strings.Repeat("s", 32)} {
+		if !strings.Contains(secrets, want) {
+			t.Errorf("Secrets lacks %s", want)
+		}
+	}
+	if strings.Contains(c.String(), "CANARY") {
+		t.Fatalf("config prints a password: %s", c)
+	}
+	for env, name := range map[string]string{
+		"DATABASE_URL":        "mysql://x",
+		"XYTE_TASK_SECRET":    "short",
+		"XYTE_WEBHOOK_SECRET": "short",
+		"XYTE_WEBHOOK_URLS":   "ftp://x",
+		"XYTE_TASK_WORKERS":   "0",
+	} {
+		if _, err := Load(envOf(map[string]string{env: name})); err == nil || !strings.Contains(err.Error(), env) {
+			t.Errorf("%s=%s: got %v", env, name, err)
+		}
+	}
+}
