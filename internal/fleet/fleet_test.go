@@ -513,35 +513,3 @@ func TestDiagnoseRoom(t *testing.T) {
 		}
 	}
 }
-
-func TestSyncTasks(t *testing.T) {
-	t.Parallel()
-	_, c, snap := newSim(t)
-	ctx := context.Background()
-	tasks := fleet.NewSyncTasks(2, 3)
-	job := fleet.CommandJob{DeviceID: snap.DeviceIDs[0],
-		Command: xyte.SendCommandRequest{Name: "reboot"}}
-	var ids []string
-	for range 3 {
-		task, err := tasks.Start(ctx, c, "t1", job)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, task.ID)
-	}
-	if _, err := tasks.Task(ctx, "t1", ids[0]); !errors.Is(err, fleet.ErrNotFound) {
-		t.Errorf("oldest task kept past the per-tenant bound: %v", err)
-	}
-	got, err := tasks.Task(ctx, "t1", ids[2])
-	if err != nil || got.Status != fleet.TaskDone || got.Result == nil {
-		t.Errorf("task %+v, %v", got, err)
-	}
-	if _, err := tasks.Task(ctx, "t2", ids[2]); !errors.Is(err, fleet.ErrNotFound) {
-		t.Errorf("another tenant reads the task: %v", err)
-	}
-	bad := fleet.CommandJob{DeviceID: "00000000-0000-4000-8000-000000000000",
-		Command: xyte.SendCommandRequest{Name: "reboot"}}
-	if _, err := tasks.Start(ctx, c, "t1", bad); xyte.CodeOf(err) != xyte.CodeNotFound {
-		t.Errorf("unknown device: %v", err)
-	}
-}

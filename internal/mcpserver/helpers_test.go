@@ -54,6 +54,7 @@ func newEnvDelay(t *testing.T, opts mcpserver.Options, delay time.Duration) *env
 	e.b, _ = sim.Snapshot(keyB)
 	if opts.Client == nil {
 		opts.Client = newClient(t, ts.URL, keyA)
+		opts.ServerKey = keyA
 	}
 	srv, err := mcpserver.New(opts)
 	if err != nil {

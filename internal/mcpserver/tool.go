@@ -48,9 +48,10 @@ type handlerFunc[In, Out any] func(ctx context.Context, c *call, in In) (*Out, e
 
 // call is what a handler knows about the call it serves.
 type call struct {
-	client  *xyte.Client // carries the caller's key; never kept after the call
-	tenant  string       // tenant id, never the key
-	session sessionRef   // the MCP session, for set_context; zero without one
+	client  *xyte.Client  // carries the caller's key; never kept after the call
+	tenant  string        // tenant id, never the key
+	who     tenant.Tenant // the caller, for task ownership; zero if unknown
+	session sessionRef    // the MCP session, for set_context; zero without one
 }
 
 // addTool registers a typed tool, unless it writes and the server is
@@ -138,9 +139,9 @@ func (s *Server) resolve(ctx context.Context, extra *mcp.RequestExtra,
 	t, ok := tenantOf(ctx, extra)
 	switch {
 	case ok:
-		c.client, c.tenant = s.opts.Client.WithKey(t.Key()), t.ID()
+		c.client, c.tenant, c.who = s.opts.Client.WithKey(t.Key()), t.ID(), t
 	case s.opts.Client.HasKey():
-		c.client, c.tenant = s.opts.Client, baseTenantID
+		c.client, c.tenant, c.who = s.opts.Client, baseTenantID, s.base
 	default:
 		return nil, &toolError{code: xyte.CodeUnauthorized,
 			msg: "no Xyte API key for this request: send one in the Authorization header"}
