@@ -2,24 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/redis/go-redis/v9"
-
-	"github.com/xyte-mcp/xyte-mcp/internal/cache"
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
-	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
-	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
-	"github.com/xyte-mcp/xyte-mcp/internal/metrics"
-	"github.com/xyte-mcp/xyte-mcp/internal/ratelimit"
-	"github.com/xyte-mcp/xyte-mcp/internal/rest"
-	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
+	"github.com/xyte-mcp/xyte-mcp/internal/server"
 )
 
 func init() {
@@ -87,84 +78,14 @@ func withDemo(ctx context.Context, on bool, cfg *config.Config,
 	return d.stop, nil
 }
 
-// services are the parts serve and stdio share.
-type services struct {
-	client   *xyte.Client
-	mcp      *mcpserver.Server
-	registry *prometheus.Registry
-	metrics  *metrics.Set
-	limiter  ratelimit.Limiter
-	close    func()
-}
-
-// newServices builds the metrics, the response cache, the rate limiter, the
-// upstream client and the MCP server for cfg.
-func newServices(cfg config.Config, logger *slog.Logger) (*services, error) {
-	sv := &services{registry: prometheus.NewRegistry(), close: func() {}}
-	sv.registry.MustRegister(collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m, err := metrics.New(sv.registry, nil)
-	if err != nil {
-		return nil, fmt.Errorf("register metrics: %w", err)
-	}
-	sv.metrics = m
-
-	opts := xyte.Options{
-		BaseURL:    cfg.BaseURL,
-		Key:        cfg.APIKey,
-		PartnerKey: cfg.PartnerKey,
-		Timeout:    cfg.UpstreamTimeout,
-		UserAgent:  "xyte-mcp/" + version,
-		Observer:   m,
-	}
-	if cfg.CacheTTL > 0 {
-		rc := cache.New(cache.Options[*xyte.Response]{TTL: cfg.CacheTTL,
-			MaxBytes: int(cfg.CacheMaxBytes), Recorder: m,
-			Weigh: func(r *xyte.Response) int { return len(r.Body) }})
-		opts.Cache = rc
-		sv.close = rc.Close
-	}
-	if sv.client, err = xyte.New(opts); err != nil {
+// newServices builds the services serve and stdio share, reporting a
+// configuration they cannot be built from as a usage error.
+func newServices(cfg config.Config, logger *slog.Logger) (*server.Services, error) {
+	sv, err := server.New(server.Options{Config: cfg, Logger: logger, Version: version})
+	if errors.Is(err, server.ErrConfig) {
 		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	if sv.limiter, err = newLimiter(cfg, logger, m); err != nil {
-		return nil, err
-	}
-
-	sv.mcp, err = mcpserver.New(mcpserver.Options{
-		Client:           sv.client,
-		ReadOnly:         cfg.ReadOnly,
-		Sessions:         cfg.Sessions,
-		PresetsDir:       cfg.PresetsDir,
-		ExperimentalAPIs: cfg.ExperimentalAPIs,
-		Logger:           logger,
-		Version:          version,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("build mcp server: %w", err)
-	}
-	sv.mcp.Instrument(mcpserver.InstrumentOptions{Limiter: sv.limiter,
-		OnLimited: func() { m.RateLimited("mcp") }, Observe: m.ToolCall})
-	return sv, nil
-}
-
-// newLimiter returns the per-tenant rate limiter: none when the limit is 0,
-// shared through Redis when REDIS_URL is set, else in memory.
-func newLimiter(cfg config.Config, logger *slog.Logger, m *metrics.Set) (ratelimit.Limiter, error) {
-	if cfg.RateLimit == 0 {
-		return nil, nil
-	}
-	limits := ratelimit.Config{PerMinute: int(cfg.RateLimit), Burst: int(cfg.RateBurst)}
-	if cfg.RedisURL == "" {
-		return ratelimit.NewLocal(limits), nil
-	}
-	ropts, err := redis.ParseURL(cfg.RedisURL)
-	if err != nil {
-		return nil, fmt.Errorf("%w: REDIS_URL does not parse as a Redis URL", errUsage)
-	}
-	rl := ratelimit.NewRedis(redis.NewClient(ropts), limits, logger)
-	rl.OnFallback = m.RateLimitFallback
-	return rl, nil
+	return sv, err
 }
 
 func runServe(ctx context.Context, e env, args []string) error {
@@ -208,12 +129,8 @@ func serveHTTP(ctx context.Context, e env, cfg config.Config, demo bool,
 	if err != nil {
 		return err
 	}
-	defer sv.close()
-	api := rest.New(rest.Options{Client: sv.client, MCP: sv.mcp.MCP(), ReadOnly: cfg.ReadOnly,
-		Logger: logger, Version: version})
-	srv, err := httpserver.New(httpserver.Options{Config: cfg, MCP: sv.mcp.MCP(), REST: api,
-		Logger: logger, Registry: sv.registry, Limiter: sv.limiter,
-		OnLimited: func() { sv.metrics.RateLimited("http") }})
+	defer sv.Close()
+	srv, err := sv.HTTP()
 	if err != nil {
 		return err
 	}

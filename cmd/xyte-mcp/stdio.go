@@ -57,8 +57,8 @@ func runStdio(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer sv.close()
-	ms := sv.mcp
+	defer sv.Close()
+	ms := sv.MCP
 	ctx = tenant.NewContext(ctx, tenant.New(cfg.APIKey))
 	pending := newPendingCalls()
 	in := &jsonLines{r: bufio.NewReaderSize(e.stdin, 64<<10), logger: logger, pending: pending}

@@ -6,8 +6,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
-	"strings"
-	"unicode"
 
 	"github.com/modelcontextprotocol/go-sdk/auth"
 
@@ -28,6 +26,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		t, err := s.tenantOf(r.Header)
 		switch {
 		case errors.Is(err, errKeyMismatch):
+			w.Header().Set("WWW-Authenticate", `Bearer realm="xyte-mcp", error="invalid_token"`)
 			rest.WriteError(w, http.StatusForbidden, rest.CodeInvalidToken,
 				"the Authorization header does not hold this server's Xyte key; "+
 					"send none, or the configured key")
@@ -46,15 +45,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 
 // tenantOf returns the tenant of a request with headers h.
 //
-// Multi-tenant: the request's own key, bare or as "Bearer <key>"; none or a
-// malformed header is an error. Single-tenant: the server's key; a header
-// that names another key is errKeyMismatch, compared in constant time.
+// Multi-tenant: the request's own key, bare or as "Bearer <key>"; no key or
+// a malformed header is an error. Single-tenant: the server's key. There, a
+// request without the header acts with it unless Config.RequireAuth is set;
+// a header with no key in it, or with several, is refused like a missing
+// one, since the client clearly meant to send a key and lost it; and a
+// well-formed header that names another key is errKeyMismatch, compared in
+// constant time.
 func (s *Server) tenantOf(h http.Header) (tenant.Tenant, error) {
 	key, err := tenant.ParseAuthorization(h)
-	if err == nil && strings.IndexFunc(key, unicode.IsSpace) >= 0 {
-		// go-sdk splits the rewritten header on any Unicode space.
-		err = tenant.ErrMalformedKey
-	}
 	if s.cfg.Mode() == config.MultiTenant {
 		if err != nil {
 			return tenant.Tenant{}, err
@@ -62,15 +61,15 @@ func (s *Server) tenantOf(h http.Header) (tenant.Tenant, error) {
 		return tenant.New(key), nil
 	}
 
+	absent := len(h.Values("Authorization")) == 0
 	switch {
-	case errors.Is(err, tenant.ErrMissingKey) && len(h.Values("Authorization")) <= 1:
-		if s.cfg.RequireAuth {
-			return tenant.Tenant{}, err
-		}
+	case absent && s.cfg.RequireAuth:
+		return tenant.Tenant{}, err
+	case absent:
 		return s.serverKey, nil
-	case err != nil:
-		return tenant.Tenant{}, errKeyMismatch
-	case !sameKey(key, s.serverKey.Key()):
+	case errors.Is(err, tenant.ErrMissingKey), errors.Is(err, tenant.ErrSeveralKeys):
+		return tenant.Tenant{}, err
+	case err != nil, !sameKey(key, s.serverKey.Key()):
 		return tenant.Tenant{}, errKeyMismatch
 	}
 	return s.serverKey, nil

@@ -150,7 +150,7 @@ func checkRESTOrg(t *testing.T, f *fixture, authz, org string) {
 }
 
 // TestSessionBoundToTenant: in stateful mode a session opened by one tenant
-// cannot be used with another tenant's key.
+// is unknown to another tenant: 404, as for a session that never existed.
 func TestSessionBoundToTenant(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, fixtureOpts{sessions: true})
@@ -165,8 +165,8 @@ func TestSessionBoundToTenant(t *testing.T) {
 	list := `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`
 	resp = postMCP(t, f, "Bearer "+keyB, sid, list)
 	resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		t.Fatalf("tenant B used tenant A's session: status %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("tenant B with tenant A's session: status %d, want 404", resp.StatusCode)
 	}
 }
 

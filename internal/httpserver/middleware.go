@@ -1,9 +1,11 @@
 package httpserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -46,47 +48,95 @@ func infoFrom(ctx context.Context) *requestInfo {
 }
 
 // chain wraps the router in the middleware every request passes, outermost
-// first: the body limit, then metrics and the request log, panic recovery,
-// the drain gate and the origin check.
+// first: metrics and the request log, panic recovery, the origin check, the
+// body limit and the drain gate. Everything up to the body limit reads no
+// body, so a refused origin or an oversized body is answered before
+// authentication or parsing, and every answer, errors included, carries the
+// CORS headers its origin is entitled to.
 func (s *Server) chain(mux http.Handler) http.Handler {
-	h := s.checkOrigin(mux)
-	h = s.drainGate(h)
+	h := s.drainGate(mux)
+	h = s.limitBody(h)
+	h = s.checkOrigin(h)
 	h = s.recoverPanics(h)
-	h = s.observe(h)
-	return s.limitBody(h)
+	return s.observe(h)
 }
 
-// limitBody bounds every request body before anything reads it. A declared
-// length over the limit is refused at once; a chunked body fails when the
-// reader passes the limit.
+// bodyReadTimeout bounds reading a request body. The server has no read
+// timeout of its own, since MCP answers stream for as long as a tool runs.
+const bodyReadTimeout = 30 * time.Second
+
+// limitBody reads every request body, up to the limit, before anything else
+// sees it. A declared length over the limit is refused at once; a body of
+// unknown length (chunked, HTTP/2) is refused as soon as it passes the
+// limit; either way before authentication or parsing. Reading here also
+// puts a deadline on a body that trickles in, which no handler could do
+// without giving long answers a deadline too.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.cfg.MaxBodyBytes {
-			s.metrics.observe(r.Method, routeOther, http.StatusRequestEntityTooLarge, 0)
-			writeTooLarge(w, r, s.cfg.MaxBodyBytes)
+		limit := s.cfg.MaxBodyBytes
+		if r.ContentLength > limit {
+			writeTooLarge(w, r, limit)
 			return
 		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
 		}
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+		data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		_ = rc.SetReadDeadline(time.Time{})
+		switch {
+		case int64(len(data)) > limit:
+			writeTooLarge(w, r, limit)
+			return
+		case err != nil:
+			w.Header().Set("Connection", "close")
+			rest.WriteError(w, http.StatusBadRequest, rest.CodeBadRequest,
+				"the request body could not be read in time")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		r.ContentLength = int64(len(data))
 		next.ServeHTTP(w, r)
 	})
 }
 
 // writeTooLarge answers 413 in the protocol of the path: a JSON-RPC error
-// on the MCP endpoints, the REST error body elsewhere.
+// on the MCP endpoints, the REST error body elsewhere. The connection is
+// closed after it, since the rest of the body is never read.
 func writeTooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
 	msg := "request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"
-	if r.URL.Path == "/mcp" || r.URL.Path == "/v1/mcp" {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Connection", "close")
-		w.WriteHeader(http.StatusRequestEntityTooLarge)
-		_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,` +
-			`"message":"` + msg + `"}}` + "\n"))
+	w.Header().Set("Connection", "close")
+	if isMCPPath(r.URL.Path) {
+		writeRPCError(w, http.StatusRequestEntityTooLarge, nil, codeInvalidRequest, msg)
+	} else {
+		rest.WriteError(w, http.StatusRequestEntityTooLarge, rest.CodeRequestTooLarge, msg)
+	}
+	lingerAfterRefusal(w, r)
+}
+
+// Bounds of the lingering read after a refused body.
+const (
+	lingerTime  = time.Second
+	lingerBytes = 4 << 20
+)
+
+// lingerAfterRefusal sends the refusal at once, then reads and discards a
+// little more of the body for a moment. A client still sending would
+// otherwise meet a connection closed with its data unread, which the kernel
+// answers with a reset that takes the refusal with it. What is read is
+// bounded in time and size and never kept.
+func lingerAfterRefusal(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody ||
+		strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// A client that waits for 100 Continue sends no body after a refusal.
 		return
 	}
-	w.Header().Set("Connection", "close")
-	rest.WriteError(w, http.StatusRequestEntityTooLarge, rest.CodeRequestTooLarge, msg)
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	_ = rc.SetReadDeadline(time.Now().Add(lingerTime))
+	_, _ = io.CopyN(io.Discard, r.Body, lingerBytes)
 }
 
 // observe records each request in the metrics and the request log, by route
@@ -190,8 +240,14 @@ func (s *Server) drainGate(next http.Handler) http.Handler {
 }
 
 func isProbePath(p string) bool {
-	return p == "/healthz" || p == "/readyz" || p == "/metrics"
+	switch p {
+	case "/healthz", "/readyz", "/metrics", "/v1/healthz", "/v1/readyz", "/v1/metrics":
+		return true
+	}
+	return false
 }
+
+func isMCPPath(p string) bool { return p == "/mcp" || p == "/v1/mcp" }
 
 // closeOnDrain ends a long-lived request (a stateful session's GET stream)
 // when shutdown begins, so that the drain does not wait for it forever.

@@ -3,24 +3,28 @@ package httpserver
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/logging"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 )
 
-// newMux registers every route. Probes skip authentication; everything else
-// passes authenticate first.
+// newMux registers every route. Probes (also under /v1) skip
+// authentication; everything else passes authenticate first.
 func (s *Server) newMux(opts Options, reg *prometheus.Registry) *http.ServeMux {
 	mux := http.NewServeMux()
-	s.handle(mux, "GET /healthz", classProbe, http.HandlerFunc(s.healthz))
-	s.handle(mux, "GET /readyz", classProbe, http.HandlerFunc(s.readyz))
-	s.handle(mux, "GET /metrics", classProbe,
-		promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	for _, prefix := range []string{"", "/v1"} {
+		s.handle(mux, "GET "+prefix+"/healthz", classProbe, http.HandlerFunc(s.healthz))
+		s.handle(mux, "GET "+prefix+"/readyz", classProbe, http.HandlerFunc(s.readyz))
+		s.handle(mux, "GET "+prefix+"/metrics", classProbe, metricsHandler)
+	}
 
-	mcpHandler := s.authenticate(bearerBridge(s.closeOnDrain(s.mcpHandler(opts))))
+	mcpHandler := s.authenticate(bearerBridge(s.mcpEdge(s.closeOnDrain(s.mcpHandler(opts)))))
 	s.handle(mux, "/mcp", classMCP, mcpHandler)
 	s.handle(mux, "/v1/mcp", classMCP, mcpHandler)
 
@@ -49,6 +53,10 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, class routeClass, h 
 	}))
 }
 
+// sessionIdleTimeout closes a stateful MCP session that has seen no request
+// for this long; its client then gets 404 and initializes again.
+const sessionIdleTimeout = 30 * time.Minute
+
 // mcpHandler returns the Streamable HTTP handler: stateless unless sessions
 // are configured. It gets the tenant from each request's TokenInfo, never
 // from a session, so the same server value serves every tenant.
@@ -57,8 +65,11 @@ func (s *Server) mcpHandler(opts Options) http.Handler {
 	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{
 			Stateless:           !s.cfg.Sessions,
-			Logger:              s.logger,
+			Logger:              logging.Demote(s.logger),
 			MaxRequestBodyBytes: s.cfg.MaxBodyBytes,
+			// Any well-formed key opens a session before the upstream sees
+			// it, so sessions left idle must not live forever.
+			SessionTimeout: sessionIdleTimeout,
 		})
 }
 

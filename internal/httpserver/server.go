@@ -149,8 +149,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	s.logger.Info("http server listening", "addr", ln.Addr().String(),
-		"mode", string(s.cfg.Mode()), "sessions", s.cfg.Sessions)
+	s.logStart(ln.Addr())
 
 	select {
 	case err := <-errc:
@@ -159,6 +158,35 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	return s.shutdown(srv, errc)
+}
+
+// logStart logs how the server runs, the tenancy mode included, once. A
+// single-tenant server that anyone beyond this host can reach, with the
+// Authorization header optional, lets every such client act with the
+// server's key: that gets a warning.
+func (s *Server) logStart(addr net.Addr) {
+	s.logger.Info("http server listening", "addr", addr.String(),
+		"mode", string(s.cfg.Mode()), "require_auth", s.cfg.RequireAuth,
+		"sessions", s.cfg.Sessions)
+	if s.cfg.Mode() == config.SingleTenant && !s.cfg.RequireAuth && !isLoopback(addr) {
+		s.logger.Warn("single-tenant server listens beyond loopback with the Authorization "+
+			"header optional: every client that reaches it acts with the server's Xyte key; "+
+			"set XYTE_REQUIRE_AUTH=true or listen on 127.0.0.1", "addr", addr.String())
+	}
+}
+
+// isLoopback reports whether addr is a loopback address. An unspecified
+// address (":8080", "0.0.0.0") listens on every interface, so it is not.
+func isLoopback(addr net.Addr) bool {
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // shutdown drains srv after the serve context ended.

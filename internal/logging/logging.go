@@ -5,8 +5,9 @@
 // Scrubbing works on three levels. Attributes whose names look like secrets
 // (authorization, api_key, token, password, ...) are replaced whole. The
 // server's own keys, given at construction, are cut out of every message and
-// value. The key of the tenant a context carries is cut out of every record
-// logged with that context.
+// value, and so is every piece of one six bytes long or more. The key of the
+// tenant a context carries is cut out the same way from every record logged
+// with that context.
 package logging
 
 import (
@@ -20,11 +21,11 @@ import (
 )
 
 // Redacted replaces a secret.
-const Redacted = "[REDACTED]"
+const Redacted = tenant.Redacted
 
 // minSecretLen is the shortest value treated as a secret to scrub; shorter
 // values would match ordinary text.
-const minSecretLen = 6
+const minSecretLen = tenant.MinFragment
 
 type requestIDKey struct{}
 
@@ -132,12 +133,45 @@ func scrubAttr(a slog.Attr, secrets []string) slog.Attr {
 	return slog.Attr{Key: a.Key, Value: v}
 }
 
-// scrub cuts every secret out of s.
+// scrub cuts every secret, and every piece of one long enough to tell
+// anything, out of s.
 func scrub(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, Redacted)
-		}
+	if len(secrets) == 0 {
+		return s
 	}
-	return s
+	return tenant.Redact(s, secrets...)
+}
+
+// Demote returns a logger that writes l's records below warn at debug level.
+// It is for libraries that log every request or session at info, which
+// would drown the server's own lines; their warnings and errors keep their
+// level.
+func Demote(l *slog.Logger) *slog.Logger {
+	return slog.New(&demoted{next: l.Handler()})
+}
+
+type demoted struct{ next slog.Handler }
+
+func (h *demoted) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.next.Enabled(ctx, demote(l))
+}
+
+func (h *demoted) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = demote(r.Level)
+	return h.next.Handle(ctx, r)
+}
+
+func (h *demoted) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &demoted{next: h.next.WithAttrs(attrs)}
+}
+
+func (h *demoted) WithGroup(name string) slog.Handler {
+	return &demoted{next: h.next.WithGroup(name)}
+}
+
+func demote(l slog.Level) slog.Level {
+	if l < slog.LevelWarn {
+		return slog.LevelDebug
+	}
+	return l
 }

@@ -44,3 +44,39 @@ func TestSecretNames(t *testing.T) {
 		}
 	}
 }
+
+// TestScrubsFragments: a piece of a key, six bytes or more, is as secret as
+// the key: code that logs a prefix "for debugging" leaks it all the same.
+func TestScrubsFragments(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := New(&buf, slog.LevelDebug, "server-key-0123456789")
+	ctx := tenant.NewContext(context.Background(), tenant.New(canary))
+	logger.InfoContext(ctx, "key prefix "+canary[:9], "suffix", canary[5:], "cut",
+		errors.New("truncated "+canary[:7]+"..."), "server", "server-key-01")
+	out := buf.String()
+	for _, piece := range []string{canary[:6], canary[8:], "server-key"} {
+		if strings.Contains(out, piece) {
+			t.Fatalf("log holds %q:\n%s", piece, out)
+		}
+	}
+}
+
+func TestDemote(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := Demote(New(&buf, slog.LevelInfo))
+	logger.Info("per-request chatter")
+	logger.Warn("a warning")
+	logger.With("k", "v").Error("an error")
+	out := buf.String()
+	if strings.Contains(out, "chatter") || !strings.Contains(out, `"level":"WARN"`) ||
+		!strings.Contains(out, `"level":"ERROR"`) {
+		t.Fatalf("demoted log:\n%s", out)
+	}
+	buf.Reset()
+	Demote(New(&buf, slog.LevelDebug)).Info("now shown")
+	if !strings.Contains(buf.String(), `"level":"DEBUG","msg":"now shown"`) {
+		t.Fatalf("an info line was not logged at debug: %s", buf.String())
+	}
+}

@@ -24,7 +24,10 @@ type contextKey struct {
 	tenant  string
 }
 
-// contextStore keeps session contexts in memory, bounded.
+// contextStore keeps session contexts in memory, bounded: per process and
+// not persisted. A restart, or a session routed to another replica, starts
+// with no defaults; nothing else depends on them, since every tool also
+// takes its ids as arguments.
 type contextStore struct {
 	limit int
 	mu    sync.Mutex

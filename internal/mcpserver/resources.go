@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -49,6 +50,10 @@ func (s *Server) addResources() {
 		s.addJSON(resourceSpec{"device://{device_id}/state", "device-state", "Device state",
 			"Experimental: one device's raw reported state and details; their keys are " +
 				"model-specific and undocumented."}, s.readState)
+		s.addJSON(resourceSpec{"device://{device_id}/logs", "device-logs", "Device logs",
+			"Experimental: one device's recent activity as one timeline, newest first: its " +
+				"reported states of the last 7 days and the commands sent to it. State keys " +
+				"are model-specific and undocumented."}, s.readLogs)
 	}
 }
 
@@ -177,6 +182,67 @@ func (s *Server) readState(ctx context.Context, c *call, uri string) (any, error
 		return nil, err
 	}
 	return map[string]any{"device_id": d.ID, "state": d.State, "details": d.Details}, nil
+}
+
+// maxLogEntries bounds the timeline of device://{device_id}/logs.
+const maxLogEntries = 200
+
+// deviceLogs is the timeline of device://{device_id}/logs.
+type deviceLogs struct {
+	DeviceID string           `json:"device_id"`
+	Entries  []deviceLogEntry `json:"entries"`
+	// Truncated says older entries exist that the timeline leaves out.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// deviceLogEntry is one event of a device: a reported state or a command.
+type deviceLogEntry struct {
+	Time      string         `json:"time"`
+	Kind      string         `json:"kind"` // "state" or "command"
+	Status    string         `json:"status,omitempty"`
+	State     map[string]any `json:"state,omitempty"`
+	CommandID string         `json:"command_id,omitempty"`
+	Command   string         `json:"command,omitempty"`
+	Message   string         `json:"message,omitempty"`
+}
+
+// readLogs merges a device's state history and its commands into one
+// timeline. The hub has no log endpoint; these two are what it records.
+func (s *Server) readLogs(ctx context.Context, c *call, uri string) (any, error) {
+	id, err := uriArg(uri, "device://", "/logs", "device_id")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.client.GetDevice(ctx, id); err != nil {
+		// The hub answers an unknown device_id filter with an empty list.
+		return nil, fmt.Errorf("get device %q: %w", id, err)
+	}
+	hist, err := fleet.SearchHistories(ctx, c.client,
+		fleet.HistoryFilter{DeviceID: id, PerPage: maxLogEntries})
+	if err != nil {
+		return nil, err
+	}
+	cmds, err := fleet.ListCommands(ctx, c.client, id, "")
+	if err != nil {
+		return nil, err
+	}
+	out := &deviceLogs{DeviceID: id, Entries: []deviceLogEntry{}, Truncated: hist.HasMore}
+	for _, h := range hist.Histories {
+		out.Entries = append(out.Entries, deviceLogEntry{Time: h.CreatedAt, Kind: "state",
+			Status: h.Status, State: h.State})
+	}
+	for _, cmd := range cmds.Commands {
+		out.Entries = append(out.Entries, deviceLogEntry{Time: cmd.CreatedAt, Kind: "command",
+			Status: cmd.Status, CommandID: cmd.ID, Command: cmd.Name, Message: cmd.Message})
+	}
+	// RFC 3339 times in UTC sort as text; entries without a time go last.
+	sort.SliceStable(out.Entries, func(i, j int) bool {
+		return out.Entries[i].Time > out.Entries[j].Time
+	})
+	if len(out.Entries) > maxLogEntries {
+		out.Entries, out.Truncated = out.Entries[:maxLogEntries], true
+	}
+	return out, nil
 }
 
 func (s *Server) readSpaces(ctx context.Context, c *call, _ string) (any, error) {

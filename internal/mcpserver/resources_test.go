@@ -93,3 +93,53 @@ func TestPrompts(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceLogs reads the experimental device://{device_id}/logs: a real
+// timeline of the device's reported states and the commands sent to it,
+// newest first, for the caller's own devices only.
+func TestDeviceLogs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{ExperimentalAPIs: true})
+	dev := e.a.OnlineDeviceIDs[0]
+	sent := mustSucceed(t, e.cs, "send_command", map[string]any{"device_id": dev,
+		"name": "reboot"})
+	text, err := readResource(t, e.cs, "device://"+dev+"/logs")
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	var logs struct {
+		DeviceID string `json:"device_id"`
+		Entries  []struct {
+			Time, Kind, Status, CommandID string
+			State                         map[string]any
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(text), &logs); err != nil || logs.DeviceID != dev {
+		t.Fatalf("decode %.300s: %v", text, err)
+	}
+	kinds := map[string]int{}
+	for i, entry := range logs.Entries {
+		kinds[entry.Kind]++
+		if entry.Time == "" || (i > 0 && entry.Time > logs.Entries[i-1].Time) {
+			t.Fatalf("entry %d at %q is out of order", i, entry.Time)
+		}
+		if entry.Kind == "state" && entry.Status == "" && len(entry.State) == 0 {
+			t.Errorf("state entry %d holds nothing", i)
+		}
+	}
+	if kinds["state"] == 0 || kinds["command"] == 0 {
+		t.Fatalf("timeline kinds %v, want states and commands", kinds)
+	}
+	id, _ := sent["command"].(map[string]any)["id"].(string)
+	if id == "" || !strings.Contains(text, id) {
+		t.Errorf("timeline lacks the command just sent: %.300s", text)
+	}
+
+	for _, uri := range []string{"device://" + e.b.DeviceIDs[0] + "/logs",
+		"device://no-such-device/logs"} {
+		if _, err := readResource(t, e.cs, uri); err == nil ||
+			!strings.Contains(err.Error(), "not found") {
+			t.Errorf("%s: %v, want resource not found", uri, err)
+		}
+	}
+}

@@ -16,7 +16,12 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/events"
 	"github.com/xyte-mcp/xyte-mcp/internal/fleet"
+	"github.com/xyte-mcp/xyte-mcp/internal/logging"
+	"github.com/xyte-mcp/xyte-mcp/internal/plugins"
+	"github.com/xyte-mcp/xyte-mcp/internal/tasks"
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
 
@@ -44,9 +49,19 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is announced to clients. Default "dev".
 	Version string
-	// Tasks runs send_command_async jobs. Default: fleet.NewSyncTasks, which
+	// ServerKey is the key the base Client carries (stdio, single-tenant),
+	// so that tasks started without a per-request key have an owner. Empty
+	// when the base Client has no key.
+	ServerKey string
+	// Tasks runs send_command_async jobs. Default: tasks.NewSync, which
 	// sends at once and remembers task ids per tenant in memory.
-	Tasks fleet.Tasks
+	Tasks tasks.Service
+	// Events, when set, offers get_next_event and events://recent over the
+	// tenant's event stream.
+	Events *events.Bus
+	// Audit, when set, receives a record of every write tool call (dry runs
+	// included). It must not block.
+	Audit func(plugins.AuditRecord)
 }
 
 // Server is the MCP server with every tool, resource and prompt registered.
@@ -54,7 +69,8 @@ type Server struct {
 	opts     Options
 	log      *slog.Logger
 	presets  *fleet.Presets
-	tasks    fleet.Tasks
+	tasks    tasks.Service
+	base     tenant.Tenant // the base Client's tenant; zero without ServerKey
 	contexts *contextStore
 	writes   map[string]bool // names of write tools, registered or not
 	tools    map[string]bool // names of the registered tools
@@ -76,17 +92,25 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opts.ServerKey != "" {
+		s.base = tenant.New(opts.ServerKey)
+	}
 	if s.tasks == nil {
-		s.tasks = fleet.NewSyncTasks(0, 0)
+		if s.tasks, err = tasks.NewSync(tasks.SyncOptions{Client: opts.Client}); err != nil {
+			return nil, fmt.Errorf("new mcp server: %w", err)
+		}
 	}
 	version := opts.Version
 	if version == "" {
 		version = "dev"
 	}
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Xyte device fleet",
-		Version: version}, &mcp.ServerOptions{Instructions: instructions(opts), Logger: s.log,
-		SchemaCache: schemaCache})
+		Version: version}, &mcp.ServerOptions{Instructions: instructions(opts),
+		Logger: logging.Demote(s.log), SchemaCache: schemaCache})
 	s.mcp.AddReceivingMiddleware(s.toolMiddleware)
+	if opts.Audit != nil {
+		s.mcp.AddReceivingMiddleware(s.auditMiddleware)
+	}
 	s.register()
 	return s, nil
 }
@@ -115,6 +139,7 @@ func (s *Server) register() {
 	s.addRoomTools()
 	s.addOverviewTools()
 	s.addTaskTools()
+	s.addEventTools()
 	s.addGenericTools()
 	if s.opts.Sessions {
 		s.addContextTools()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/events"
 	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
 )
 
@@ -20,10 +21,11 @@ var update = flag.Bool("update", false, "rewrite the golden tool snapshots in te
 
 // allTools is every tool of a server with sessions, writes and all areas on.
 var allTools = []string{
-	"cancel_command", "claim_device", "delete_device", "diagnose_av_issue",
+	"cancel_command", "cancel_task", "claim_device", "delete_device", "diagnose_av_issue",
 	"find_and_control_device", "fleet_overview", "get_device", "get_device_status",
 	"get_organization_info", "get_space", "get_task_status", "get_ticket", "list_device_commands",
-	"list_devices", "list_incidents", "list_spaces", "list_tickets", "mark_ticket_resolved",
+	"list_devices", "list_incidents", "list_spaces", "list_tasks", "list_tickets",
+	"mark_ticket_resolved",
 	"move_device", "search_device_histories", "send_command", "send_command_async",
 	"send_ticket_message", "set_context", "shutdown_meeting_room", "start_meeting_room_preset",
 	"update_device", "update_ticket", "xyte_api_call", "xyte_endpoint_describe",
@@ -104,8 +106,14 @@ func TestListOptions(t *testing.T) {
 	}{
 		{name: "no sessions", opts: mcpserver.Options{}, tool: "set_context",
 			tmpl: "device://{device_id}/state", wantTools: len(allTools) - 1},
+		{name: "no experimental logs", opts: mcpserver.Options{}, tool: "set_context",
+			tmpl: "device://{device_id}/logs", wantTools: len(allTools) - 1},
 		{name: "experimental", opts: mcpserver.Options{Sessions: true, ExperimentalAPIs: true},
 			tool: "set_context", wantTool: true, tmpl: "device://{device_id}/state", wantTmpl: true,
+			wantTools: len(allTools)},
+		{name: "experimental logs",
+			opts: mcpserver.Options{Sessions: true, ExperimentalAPIs: true},
+			tool: "set_context", wantTool: true, tmpl: "device://{device_id}/logs", wantTmpl: true,
 			wantTools: len(allTools)},
 	}
 	for _, tt := range tests {
@@ -140,7 +148,9 @@ func TestListOptions(t *testing.T) {
 // change.
 func TestToolSnapshots(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, mcpserver.Options{Sessions: true})
+	bus := events.NewMemoryBus(events.Options{})
+	t.Cleanup(func() { _ = bus.Close() })
+	e := newEnv(t, mcpserver.Options{Sessions: true, Events: bus})
 	tools, err := e.cs.ListTools(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ const (
 	CodeInvalidToken    = "invalid_token"
 	CodeReadOnly        = "read_only"
 	CodeRequestTooLarge = "request_too_large"
+	CodeBadRequest      = "bad_request"
 	CodeNotFoundRoute   = "not_found"
 	CodeInternal        = "internal_error"
 	CodeUnavailable     = "unavailable"
@@ -119,7 +120,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "private, no-store")
-	h.Set("Vary", "Authorization")
+	h.Add("Vary", "Authorization")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(data, '\n'))

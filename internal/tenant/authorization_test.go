@@ -29,10 +29,14 @@ func TestParseAuthorization(t *testing.T) {
 		{"scheme and space", []string{"Bearer "}, "", ErrMissingKey},
 		{"scheme tab space", []string{"Bearer \t "}, "", ErrMissingKey},
 		{"basic", []string{"Basic " + key}, "", ErrMalformedKey},
-		{"two headers", []string{key, key}, "", ErrMalformedKey},
-		{"comma joined", []string{"Bearer " + key + ",Bearer other"}, "", ErrMalformedKey},
+		{"two headers", []string{key, key}, "", ErrSeveralKeys},
+		{"two empty headers", []string{"", ""}, "", ErrSeveralKeys},
+		{"comma joined", []string{"Bearer " + key + ",Bearer other"}, "", ErrSeveralKeys},
 		{"key with space", []string{"Bearer a b"}, "", ErrMalformedKey},
 		{"control", []string{"Bearer a\x00b"}, "", ErrMalformedKey},
+		{"non-ASCII", []string{"Bearer xk_ü"}, "", ErrMalformedKey},
+		{"DEL", []string{"xk\x7f"}, "", ErrMalformedKey},
+		{"doubled scheme", []string{"Bearer Bearer"}, "", ErrMalformedKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,8 +73,9 @@ func TestTenantNeverShowsKey(t *testing.T) {
 }
 
 // FuzzParseAuthorization checks that whatever the header, the parser either
-// refuses it or returns a key that is a trimmed, single, space-free token
-// contained in the header.
+// refuses it with one of its errors or returns a key that is a trimmed,
+// single token of visible ASCII contained in the header. The seed corpus is
+// in testdata/fuzz/FuzzParseAuthorization.
 func FuzzParseAuthorization(f *testing.F) {
 	for _, s := range []string{"k", "Bearer k", "bearer  k ", "Bearer", "Basic a", "a,b", "\x00",
 		"Bearer \t", "BEARER\tk"} {
@@ -82,9 +87,14 @@ func FuzzParseAuthorization(f *testing.F) {
 			if key != "" {
 				t.Fatal("a refused header returned a key")
 			}
+			if !errors.Is(err, ErrMissingKey) && !errors.Is(err, ErrSeveralKeys) &&
+				!errors.Is(err, ErrMalformedKey) {
+				t.Fatalf("unexpected error %v", err)
+			}
 			return
 		}
-		if key == "" || strings.ContainsAny(key, " \t,") || !strings.Contains(v, key) {
+		if key == "" || strings.IndexFunc(key, notKeyRune) >= 0 || strings.Contains(key, ",") ||
+			!strings.Contains(v, key) {
 			t.Fatalf("header %q gave key %q", v, key)
 		}
 		if strings.EqualFold(key, "bearer") && strings.Contains(strings.ToLower(v), "bearer ") {

@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
 
 // Code is a short, stable name for a kind of failure. The MCP and REST layers
@@ -212,9 +214,15 @@ func jsonText(raw json.RawMessage) string {
 
 // cleanMessage removes secrets and control characters and bounds the length.
 func cleanMessage(msg string, secrets []string) string {
+	// An upstream may quote only part of a key; no piece of one may pass.
+	// Only the start of a long message is kept, so only that is searched.
+	if len(msg) > 4*maxMessageLen {
+		msg = msg[:4*maxMessageLen]
+	}
+	msg = tenant.Redact(msg, secrets...)
 	for _, s := range secrets {
 		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
+			msg = strings.ReplaceAll(msg, s, tenant.Redacted)
 		}
 	}
 	msg = strings.Map(func(r rune) rune {
