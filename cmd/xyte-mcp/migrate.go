@@ -22,10 +22,9 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ts := taskSettingsOf(cfg)
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	dataDir := fs.String("data-dir", ts.DataDir,
+	dataDir := fs.String("data-dir", cfg.DataDir,
 		"directory of the SQLite task store, used when DATABASE_URL is empty (env XYTE_DATA_DIR)")
 	dryRun := fs.Bool("dry-run", false, "list pending migrations without applying them")
 	if err := parseFlags(fs, args); err != nil {
@@ -33,7 +32,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	}
 
 	logger := newLogger(e.stderr, slog.LevelWarn, cfg.Secrets()...)
-	res, err := tasks.Migrate(ctx, tasks.Options{DatabaseURL: ts.DatabaseURL, DataDir: *dataDir,
+	res, err := tasks.Migrate(ctx, tasks.Options{DatabaseURL: cfg.DatabaseURL, DataDir: *dataDir,
 		Logger: logger}, *dryRun)
 	if err != nil {
 		return fmt.Errorf("migrate task store: %w", err)

@@ -80,8 +80,10 @@ func withDemo(ctx context.Context, on bool, cfg *config.Config,
 
 // newServices builds the services serve and stdio share, reporting a
 // configuration they cannot be built from as a usage error.
-func newServices(cfg config.Config, logger *slog.Logger) (*server.Services, error) {
-	sv, err := server.New(server.Options{Config: cfg, Logger: logger, Version: version})
+func newServices(ctx context.Context, cfg config.Config,
+	logger *slog.Logger) (*server.Services, error) {
+	sv, err := server.New(server.Options{Config: cfg, Logger: logger, Version: version,
+		Context: ctx})
 	if errors.Is(err, server.ErrConfig) {
 		return nil, fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -125,11 +127,17 @@ func runServe(ctx context.Context, e env, args []string) error {
 // serveHTTP builds the server for cfg and serves until ctx ends.
 func serveHTTP(ctx context.Context, e env, cfg config.Config, demo bool,
 	logger *slog.Logger) error {
-	sv, err := newServices(cfg, logger)
+	sv, err := newServices(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer sv.Close()
+	// After the HTTP drain: let task workers finish their sends and plugins
+	// flush, within the shutdown timeout.
+	defer func() {
+		drain, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		sv.Shutdown(drain)
+	}()
 	srv, err := sv.HTTP()
 	if err != nil {
 		return err

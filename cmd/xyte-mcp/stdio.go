@@ -53,11 +53,15 @@ func runStdio(ctx context.Context, e env, args []string) error {
 			"organization at %s\n", cfg.BaseURL)
 	}
 
-	sv, err := newServices(cfg, logger)
+	sv, err := newServices(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer sv.Close()
+	defer func() {
+		drain, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		sv.Shutdown(drain)
+	}()
 	ms := sv.MCP
 	ctx = tenant.NewContext(ctx, tenant.New(cfg.APIKey))
 	pending := newPendingCalls()

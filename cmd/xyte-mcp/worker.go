@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/metrics"
+	"github.com/xyte-mcp/xyte-mcp/internal/server"
 	"github.com/xyte-mcp/xyte-mcp/internal/tasks"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
@@ -22,79 +24,6 @@ import (
 func init() {
 	register("worker", "send queued commands (asynchronous tasks) from the shared task store",
 		runWorker)
-}
-
-// taskSettings are the settings of asynchronous tasks, taken from the
-// configuration.
-type taskSettings struct {
-	Enabled      bool
-	DatabaseURL  string
-	DataDir      string
-	Secret       string
-	Workers      int
-	ServeWorkers bool
-}
-
-// taskSettingsOf returns the task settings of cfg.
-func taskSettingsOf(cfg config.Config) taskSettings {
-	return taskSettings{Enabled: cfg.AsyncTasks, DatabaseURL: cfg.DatabaseURL,
-		DataDir: cfg.DataDir, Secret: cfg.TaskSecret, Workers: int(cfg.TaskWorkers),
-		ServeWorkers: cfg.ServeWorkers}
-}
-
-// checkTaskSecret refuses multi-tenant asynchronous tasks without a secret:
-// callers' keys could not be sealed.
-func checkTaskSecret(cfg config.Config, ts taskSettings) error {
-	if cfg.Mode() == config.MultiTenant && ts.Secret == "" {
-		return fmt.Errorf("%w: XYTE_TASK_SECRET is required for asynchronous tasks in "+
-			"multi-tenant mode (at least %d random characters)", errUsage, tasks.MinSecretLength)
-	}
-	return nil
-}
-
-// openTaskQueue opens the task store for cfg; workers is how many commands
-// this process sends at once (0: it only queues).
-func openTaskQueue(ctx context.Context, cfg config.Config, ts taskSettings, client *xyte.Client,
-	workers int, reg prometheus.Registerer, logger *slog.Logger) (*tasks.Queue, error) {
-	if err := checkTaskSecret(cfg, ts); err != nil {
-		return nil, err
-	}
-	return tasks.Open(ctx, tasks.Options{
-		DatabaseURL: ts.DatabaseURL,
-		DataDir:     ts.DataDir,
-		Client:      client,
-		ServerKey:   cfg.APIKey,
-		Secret:      ts.Secret,
-		Workers:     workers,
-		JobTimeout:  cfg.UpstreamTimeout + time.Minute,
-		Logger:      logger,
-		Registerer:  reg,
-	})
-}
-
-// newTaskService returns the task service serve uses: Sync when asynchronous
-// tasks are off, else the queue, working tasks in this process unless
-// ts.ServeWorkers is off. stop stops the workers (draining until ctx ends)
-// and closes the store; it is never nil.
-func newTaskService(ctx context.Context, cfg config.Config, ts taskSettings, client *xyte.Client,
-	reg prometheus.Registerer, logger *slog.Logger) (tasks.Service, func(context.Context), error) {
-	if !ts.Enabled {
-		s, err := tasks.NewSync(tasks.SyncOptions{Client: client})
-		return s, func(context.Context) {}, err
-	}
-	workers := 0
-	if ts.ServeWorkers {
-		workers = ts.Workers
-	}
-	q, err := openTaskQueue(ctx, cfg, ts, client, workers, reg, logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := q.Start(ctx); err != nil {
-		q.Close()
-		return nil, nil, err
-	}
-	return q, func(ctx context.Context) { stopTaskQueue(ctx, q, logger) }, nil
 }
 
 // stopTaskQueue drains the workers until ctx ends and closes the store.
@@ -110,12 +39,11 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ts := taskSettingsOf(cfg)
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	listen := fs.String("listen", cfg.Listen,
 		"address of /healthz, /readyz and /metrics, host:port (env XYTE_LISTEN)")
-	workers := fs.Int("workers", ts.Workers,
+	workers := fs.Int("workers", int(cfg.TaskWorkers),
 		"commands sent at once, 1 to 100 (env XYTE_TASK_WORKERS)")
 	baseURL := fs.String("base-url", cfg.BaseURL, "Xyte API base URL (env XYTE_BASE_URL)")
 	level := fs.String("log-level", cfg.LogLevel.String(),
@@ -126,12 +54,8 @@ func runWorker(ctx context.Context, e env, args []string) error {
 	if err := applyWorkerFlags(&cfg, *listen, *baseURL, *level, *workers); err != nil {
 		return err
 	}
-	if err := checkTaskSecret(cfg, ts); err != nil {
-		return err
-	}
-
 	logger := newLogger(e.stderr, cfg.LogLevel, cfg.Secrets()...)
-	return serveWorker(ctx, cfg, ts, *workers, logger)
+	return serveWorker(ctx, cfg, *workers, logger)
 }
 
 // applyWorkerFlags checks the flags and copies them into cfg.
@@ -151,8 +75,7 @@ func applyWorkerFlags(cfg *config.Config, listen, baseURL, level string, workers
 
 // serveWorker works tasks and serves health and metrics until ctx ends, then
 // lets running sends finish for up to the shutdown timeout.
-func serveWorker(ctx context.Context, cfg config.Config, ts taskSettings, workers int,
-	logger *slog.Logger) error {
+func serveWorker(ctx context.Context, cfg config.Config, workers int, logger *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -165,7 +88,10 @@ func serveWorker(ctx context.Context, cfg config.Config, ts taskSettings, worker
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	q, err := openTaskQueue(ctx, cfg, ts, client, workers, reg, logger)
+	q, err := server.OpenTaskQueue(ctx, cfg, client, workers, reg, logger)
+	if errors.Is(err, server.ErrConfig) {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
 	if err != nil {
 		return err
 	}

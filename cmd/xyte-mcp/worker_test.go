@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/server"
 	"github.com/xyte-mcp/xyte-mcp/internal/tasks"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
@@ -140,46 +138,39 @@ func TestMigrateCommand(t *testing.T) {
 	}
 }
 
-func TestNewTaskService(t *testing.T) {
+func TestServeTaskService(t *testing.T) {
 	t.Parallel()
 	const key = "org-key-serve-test"
 	base, sim := simURL(t, key)
-	client, err := xyte.New(xyte.Options{BaseURL: base})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := config.Defaults()
-	cfg.APIKey = key // single-tenant: no secret needed
-	logger := slog.New(slog.DiscardHandler)
+	cfg.APIKey, cfg.BaseURL, cfg.DataDir = key, base, t.TempDir() // single-tenant: no secret
 	ctx := context.Background()
 	device := sim.DeviceIDs(key)[0]
 	cmd := xyte.SendCommandRequest{Name: "reboot"}
 
-	off := taskSettings{DataDir: t.TempDir(), Workers: 2, ServeWorkers: true}
-	svc, stop, err := newTaskService(ctx, cfg, off, client, prometheus.NewRegistry(), logger)
+	off, err := server.New(server.Options{Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := svc.(*tasks.Sync); !ok {
-		t.Errorf("tasks off: service is %T, want *tasks.Sync", svc)
+	if _, ok := off.Tasks.(*tasks.Sync); !ok {
+		t.Errorf("tasks off: service is %T, want *tasks.Sync", off.Tasks)
 	}
-	stop(ctx)
+	off.Shutdown(ctx)
 
-	on := off
-	on.Enabled = true
-	svc, stop, err = newTaskService(ctx, cfg, on, client, prometheus.NewRegistry(), logger)
+	cfg.AsyncTasks = true
+	on, err := server.New(server.Options{Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop(ctx)
-	task, err := svc.SubmitCommand(ctx, tenant.New(key), device, cmd)
+	defer on.Shutdown(ctx)
+	task, err := on.Tasks.SubmitCommand(ctx, tenant.New(key), device, cmd)
 	if err != nil || task.Status != tasks.StatusQueued {
 		t.Fatalf("submit = %+v (%v), want queued", task, err)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for !task.Final() && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
-		if task, err = svc.Get(ctx, tenant.New(key), task.ID); err != nil {
+		if task, err = on.Tasks.Get(ctx, tenant.New(key), task.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -151,60 +151,49 @@ func sessionHeader(authz, sid string) http.Header {
 // request whose Origin is present and not allowed gets 403 before its body
 // is parsed and before any upstream call, on MCP and REST, preflight or
 // not; the match is exact; the request's Origin is never echoed and "*"
-// never comes with credentials; the server's own host is no exception, since
-// DNS rebinding gives an attacker's page exactly that origin. Requests with
-// no Origin work as usual.
+// never comes with credentials. Under DNS rebinding an attacker's page
+// reaches the server with its own name in Host and Origin alike: refused,
+// while the server's own loopback origin is let through, as the MCP spec
+// asks. Requests with no Origin work as usual.
 func TestB07OriginChecks(t *testing.T) {
 	t.Parallel()
 	closed := newEnv(t, envOpts{sessions: true})
 	listed := newEnv(t, envOpts{sessions: true, mutate: allowApp})
+	_, port, _ := strings.Cut(strings.TrimPrefix(closed.http.URL, "http://"), ":")
+	rebound := "evil.test:" + port
 	tests := []struct {
 		name   string
 		e      *env
 		origin string
+		host   string // the Host header; "" for the server's address
 		allow  bool
 	}{
-		{"unconfigured, evil origin", closed, "https://evil.test", false},
-		{"unconfigured, null origin", closed, "null", false},
-		{"unconfigured, empty origin", closed, "", false},
-		{"unconfigured, own host (DNS rebinding)", closed, closed.http.URL, false},
-		{"unconfigured, app origin", closed, appOrigin, false},
-		{"allowlist, exact", listed, appOrigin, true},
-		{"allowlist, suffix added", listed, "https://app.test.evil.test", false},
-		{"allowlist, other origin", listed, "https://evil.test", false},
-		{"allowlist, prefix", listed, "https://app.tes", false},
-		{"allowlist, other scheme", listed, "http://app.test", false},
-		{"allowlist, explicit port", listed, "https://app.test:443", false},
-		{"allowlist, trailing slash", listed, "https://app.test/", false},
-		{"allowlist, other case", listed, "https://APP.test", false},
-		{"allowlist, null", listed, "null", false},
-		{"allowlist, own host", listed, listed.http.URL, false},
+		{"unconfigured, evil origin", closed, "https://evil.test", "", false},
+		{"unconfigured, null origin", closed, "null", "", false},
+		{"unconfigured, empty origin", closed, "", "", false},
+		{"unconfigured, app origin", closed, appOrigin, "", false},
+		{"DNS rebinding, attacker's name in Host and Origin", closed, "http://" + rebound,
+			rebound, false},
+		{"DNS rebinding with an allowlist", listed, "http://" + rebound, rebound, false},
+		{"own loopback origin", closed, closed.http.URL, "", true},
+		{"loopback, another port", closed, "http://127.0.0.1:1", "", false},
+		{"localhost name for a 127.0.0.1 host", closed,
+			"http://localhost:" + port, "", false},
+		{"allowlist, exact", listed, appOrigin, "", true},
+		{"allowlist, suffix added", listed, "https://app.test.evil.test", "", false},
+		{"allowlist, other origin", listed, "https://evil.test", "", false},
+		{"allowlist, prefix", listed, "https://app.tes", "", false},
+		{"allowlist, other scheme", listed, "http://app.test", "", false},
+		{"allowlist, explicit port", listed, "https://app.test:443", "", false},
+		{"allowlist, trailing slash", listed, "https://app.test/", "", false},
+		{"allowlist, other case", listed, "https://APP.test", "", false},
+		{"allowlist, null", listed, "null", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, req := range originRequests(tt.origin) {
-				before := len(tt.e.upstreamCalls())
-				r := tt.e.send(t, req)
-				what := req.method + " " + req.path
-				acao := r.header.Get("Access-Control-Allow-Origin")
-				if r.header.Get("Access-Control-Allow-Credentials") != "" {
-					t.Errorf("%s: sends Access-Control-Allow-Credentials", what)
-				}
-				if !tt.allow {
-					if r.status != http.StatusForbidden || errorCode(t, r) != "forbidden_origin" ||
-						acao != "" {
-						t.Errorf("%s: %d, ACAO %q: %s; want 403 forbidden_origin", what,
-							r.status, acao, r)
-					}
-					if n := len(tt.e.upstreamCalls()) - before; n != 0 {
-						t.Errorf("%s: a refused origin made %d upstream calls", what, n)
-					}
-					continue
-				}
-				if r.status == http.StatusForbidden || acao != tt.origin {
-					t.Errorf("%s: %d, ACAO %q; want the request served for %s", what,
-						r.status, acao, tt.origin)
-				}
+				req.host = tt.host
+				checkOriginAnswer(t, tt.e, req, tt.origin, tt.allow)
 			}
 		})
 	}
@@ -229,6 +218,33 @@ func TestB07OriginChecks(t *testing.T) {
 			r.header.Get("Access-Control-Allow-Credentials") != "" {
 			t.Errorf("allow all, %s %s: %d %v", req.method, req.path, r.status, r.header)
 		}
+	}
+}
+
+// checkOriginAnswer sends one request from origin and checks that it was
+// refused with 403 before any upstream call, or served with the origin
+// allowed, and never with credentials.
+func checkOriginAnswer(t *testing.T, e *env, req request, origin string, allow bool) {
+	t.Helper()
+	before := len(e.upstreamCalls())
+	r := e.send(t, req)
+	what := req.method + " " + req.path
+	acao := r.header.Get("Access-Control-Allow-Origin")
+	if r.header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Errorf("%s: sends Access-Control-Allow-Credentials", what)
+	}
+	if allow {
+		if r.status == http.StatusForbidden || acao != origin {
+			t.Errorf("%s: %d, ACAO %q; want the request served for %s", what, r.status, acao,
+				origin)
+		}
+		return
+	}
+	if r.status != http.StatusForbidden || errorCode(t, r) != "forbidden_origin" || acao != "" {
+		t.Errorf("%s: %d, ACAO %q: %s; want 403 forbidden_origin", what, r.status, acao, r)
+	}
+	if n := len(e.upstreamCalls()) - before; n != 0 {
+		t.Errorf("%s: a refused origin made %d upstream calls", what, n)
 	}
 }
 

@@ -122,6 +122,8 @@ type request struct {
 	header http.Header
 	// chunked sends the body without a Content-Length.
 	chunked bool
+	// host, when set, is sent as the Host header.
+	host string
 }
 
 // send sends req and reads the whole answer; a failed exchange fails the
@@ -160,6 +162,9 @@ func (e *env) try(req request) (reply, error) {
 		for _, v := range vs {
 			hr.Header.Add(k, v)
 		}
+	}
+	if req.host != "" {
+		hr.Host = req.host
 	}
 	resp, err := http.DefaultClient.Do(hr)
 	if err != nil {

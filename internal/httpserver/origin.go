@@ -1,8 +1,10 @@
 package httpserver
 
 import (
+	"net"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 )
@@ -23,8 +25,10 @@ const (
 // before authentication and before any upstream call. Requests with no Origin
 // (every non-browser client) pass. Allowed origins are exact entries of
 // Config.CORSOrigins, or any origin when Config.AllowAllCORS is set, which
-// is answered with "*" and never with credentials. The server's own host is
-// not trusted by itself: under DNS rebinding, an attacker's page has it.
+// is answered with "*" and never with credentials, and the server's own
+// origin on a loopback address. The server's own host name in general is not
+// trusted: under DNS rebinding an attacker's page has exactly that, in Host
+// and Origin alike, but never a loopback one.
 //
 // Preflights of allowed origins are answered here, so they need no key.
 // Probes are exempt: they answer anyone.
@@ -42,7 +46,7 @@ func (s *Server) checkOrigin(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if len(origin) != 1 || !s.originAllowed(origin[0]) {
+		if len(origin) != 1 || !s.originAllowed(origin[0], r.Host) {
 			rest.WriteError(w, http.StatusForbidden, "forbidden_origin",
 				"requests from this browser origin are not allowed")
 			return
@@ -65,8 +69,29 @@ func (s *Server) checkOrigin(next http.Handler) http.Handler {
 	})
 }
 
-// originAllowed reports whether a browser origin may call the server. The
-// match is exact: no prefix, suffix, case folding or wildcard.
-func (s *Server) originAllowed(origin string) bool {
-	return s.cfg.AllowAllCORS || slices.Contains(s.cfg.CORSOrigins, origin)
+// originAllowed reports whether a browser origin may call the server, which
+// the request reached as host. The match is exact: no prefix, suffix, case
+// folding or wildcard.
+func (s *Server) originAllowed(origin, host string) bool {
+	return s.cfg.AllowAllCORS || slices.Contains(s.cfg.CORSOrigins, origin) ||
+		sameLoopbackOrigin(origin, host)
+}
+
+// sameLoopbackOrigin reports whether origin is the server's own origin on a
+// loopback address: a page of this very server calling back, which the MCP
+// spec's DNS rebinding rule lets through.
+func sameLoopbackOrigin(origin, host string) bool {
+	scheme, rest, ok := strings.Cut(origin, "://")
+	if !ok || (scheme != "http" && scheme != "https") || rest != host {
+		return false
+	}
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	if name == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(name, "[]"))
+	return ip != nil && ip.IsLoopback()
 }

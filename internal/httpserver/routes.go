@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -36,6 +37,15 @@ func (s *Server) newMux(opts Options, reg *prometheus.Registry) *http.ServeMux {
 			}
 			s.handle(mux, rt.Pattern(), classAPI, h)
 		}
+	}
+	if opts.EventIntake != nil {
+		intake := s.authenticate(s.rateLimit(opts.EventIntake))
+		s.handle(mux, "POST /v1/events", classAPI, intake)
+		s.handle(mux, "POST /v1/webhook", classAPI, intake)
+	}
+	if opts.EventStream != nil {
+		s.handle(mux, "GET /v1/events", classAPI,
+			s.authenticate(s.closeOnDrain(opts.EventStream)))
 	}
 	mux.Handle("/", http.HandlerFunc(notFound))
 	return mux
@@ -85,10 +95,18 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz says whether the server takes new work: 503 once shutdown begins.
-func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		writeHealth(w, http.StatusServiceUnavailable, "draining")
 		return
+	}
+	if s.ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.ready(ctx); err != nil {
+			writeHealth(w, http.StatusServiceUnavailable, "not ready")
+			return
+		}
 	}
 	writeHealth(w, http.StatusOK, "ready")
 }

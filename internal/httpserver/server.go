@@ -59,6 +59,13 @@ type Options struct {
 	Limiter ratelimit.Limiter
 	// OnLimited, when set, is called for each request refused by Limiter.
 	OnLimited func()
+	// EventIntake, when set, takes POST /v1/events (and /v1/webhook) and
+	// EventStream serves GET /v1/events; both after authentication.
+	EventIntake http.Handler
+	EventStream http.Handler
+	// Ready, when set, is asked by /readyz as well: the server is ready only
+	// when it returns nil (the task store answers, say).
+	Ready func(context.Context) error
 }
 
 // Server is the HTTP server. Create it with New.
@@ -67,6 +74,7 @@ type Server struct {
 	logger    *slog.Logger
 	limiter   ratelimit.Limiter
 	onLimited func()
+	ready     func(context.Context) error
 	metrics   *metrics
 	handler   http.Handler
 	routes    []string // the patterns registered, in order
@@ -86,7 +94,7 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpserver: an MCP server is required")
 	}
 	s := &Server{cfg: opts.Config, logger: opts.Logger, limiter: opts.Limiter,
-		onLimited: opts.OnLimited}
+		onLimited: opts.OnLimited, ready: opts.Ready}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

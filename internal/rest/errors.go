@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/fleet"
+	"github.com/xyte-mcp/xyte-mcp/internal/tasks"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
 
@@ -56,8 +57,13 @@ var statusOf = map[xyte.Code]int{
 // codeOf classifies err: the upstream failure codes, plus not_found for a
 // lookup the fleet service made and found nothing.
 func codeOf(err error) xyte.Code {
-	if errors.Is(err, fleet.ErrNotFound) {
+	switch {
+	case errors.Is(err, fleet.ErrNotFound), errors.Is(err, tasks.ErrNotFound):
 		return xyte.CodeNotFound
+	case errors.Is(err, tasks.ErrNotCancellable):
+		return xyte.CodeInvalidParams
+	case errors.Is(err, tasks.ErrNoTenant):
+		return xyte.CodeUnauthorized
 	}
 	return xyte.CodeOf(err)
 }

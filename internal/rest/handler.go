@@ -1,8 +1,12 @@
 package rest
 
 import (
+	"errors"
 	"net/http"
+	"time"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/logging"
+	"github.com/xyte-mcp/xyte-mcp/internal/plugins"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
@@ -30,6 +34,9 @@ func (a *API) upstream(method, path string, fn callFunc, doc routeDoc) Route {
 			return
 		}
 		v, err := fn(r, c)
+		if write {
+			a.audit(r, path, err)
+		}
 		if err != nil {
 			a.writeFailure(w, r, err, write)
 			return
@@ -37,6 +44,32 @@ func (a *API) upstream(method, path string, fn callFunc, doc routeDoc) Route {
 		writeJSON(w, http.StatusOK, v)
 	})
 	return Route{Method: method, Path: path, Handler: h, doc: doc}
+}
+
+// audit reports a write route's call to opts.Audit: the route template, the
+// ids in its path and how it ended. Bodies are not recorded.
+func (a *API) audit(r *http.Request, path string, err error) {
+	if a.opts.Audit == nil {
+		return
+	}
+	rec := plugins.AuditRecord{Time: time.Now().UTC(), Action: r.Method + " " + path,
+		RequestID: logging.RequestID(r.Context()), Outcome: plugins.OutcomeSuccess}
+	if t, ok := tenant.FromContext(r.Context()); ok {
+		rec.Tenant = t.ID()
+	}
+	for _, name := range []string{"device_id", "command_id", "ticket_id", "task_id"} {
+		if v := r.PathValue(name); v != "" && len(v) <= 128 {
+			rec.Targets = append(rec.Targets, name+"="+v)
+		}
+	}
+	var xe *xyte.Error
+	switch {
+	case errors.As(err, &xe) && xe.OutcomeUnknown:
+		rec.Outcome = plugins.OutcomeUnknown
+	case err != nil:
+		rec.Outcome = plugins.OutcomeFailure
+	}
+	a.opts.Audit(rec)
 }
 
 // local returns a route that answers from this server alone. Unless public,

@@ -16,6 +16,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/plugins"
+	"github.com/xyte-mcp/xyte-mcp/internal/tasks"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
@@ -34,6 +36,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is the server version shown in the OpenAPI document.
 	Version string
+	// Tasks, when set, serves the /v1/tasks routes (commands sent as
+	// background tasks).
+	Tasks tasks.Service
+	// Audit, when set, receives a record of every write route called.
+	Audit func(plugins.AuditRecord)
 }
 
 // Route is one REST route.
@@ -74,6 +81,9 @@ func New(opts Options) *API {
 		a.logger = slog.New(slog.DiscardHandler)
 	}
 	a.routes = a.buildRoutes()
+	if opts.Tasks != nil {
+		a.routes = append(a.routes, a.taskRoutes()...)
+	}
 	return a
 }
 

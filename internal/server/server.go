@@ -7,6 +7,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,9 +18,11 @@ import (
 
 	"github.com/xyte-mcp/xyte-mcp/internal/cache"
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/events"
 	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
 	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
 	"github.com/xyte-mcp/xyte-mcp/internal/metrics"
+	"github.com/xyte-mcp/xyte-mcp/internal/plugins"
 	"github.com/xyte-mcp/xyte-mcp/internal/ratelimit"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 	"github.com/xyte-mcp/xyte-mcp/internal/tasks"
@@ -46,6 +49,10 @@ type Options struct {
 	// Registry receives the metrics. Default: a new registry with the Go and
 	// process collectors.
 	Registry *prometheus.Registry
+	// Context bounds the background work (task workers, plugins): it ends
+	// them when it ends. Default context.Background(); Shutdown stops them
+	// either way.
+	Context context.Context
 }
 
 // Services are the parts that serve and stdio share. Close releases them.
@@ -56,11 +63,20 @@ type Services struct {
 	Metrics  *metrics.Set
 	// Limiter is nil when rate limits are off.
 	Limiter ratelimit.Limiter
+	// Tasks runs send_command_async jobs.
+	Tasks tasks.Service
+	// Events is the per-tenant event bus; Plugins receive its events and the
+	// audit records of writes.
+	Events  *events.Bus
+	Plugins *plugins.Manager
 
 	cfg     config.Config
 	logger  *slog.Logger
 	version string
 	closers []func()
+	stops   []func(context.Context) // background work, stopped by Shutdown
+	redis   *redis.Client
+	queue   *tasks.Queue // nil unless asynchronous tasks are on
 }
 
 // New builds the services for opts.
@@ -93,11 +109,31 @@ func New(opts Options) (*Services, error) {
 		sv.Close()
 		return nil, err
 	}
-	if sv.MCP, err = sv.newMCP(opts.Tasks); err != nil {
-		sv.Close()
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := sv.newBackground(ctx, opts.Tasks); err != nil {
+		sv.Shutdown(ctx)
+		return nil, err
+	}
+	if sv.MCP, err = sv.newMCP(); err != nil {
+		sv.Shutdown(ctx)
 		return nil, err
 	}
 	return sv, nil
+}
+
+// newBackground builds the task service, the event bus and the plugins.
+func (sv *Services) newBackground(ctx context.Context, ts tasks.Service) error {
+	var err error
+	sv.Tasks = ts
+	if sv.Tasks == nil {
+		if sv.Tasks, err = sv.newTasks(ctx); err != nil {
+			return err
+		}
+	}
+	return sv.newEvents(ctx)
 }
 
 // Close releases the services: the cache's goroutines and the like.
@@ -145,20 +181,17 @@ func (sv *Services) newLimiter() (ratelimit.Limiter, error) {
 	if cfg.RedisURL == "" {
 		return ratelimit.NewLocal(limits), nil
 	}
-	ropts, err := redis.ParseURL(cfg.RedisURL)
+	rdb, err := sv.redisClient()
 	if err != nil {
-		// The URL may hold a password: say which setting, not its value.
-		return nil, fmt.Errorf("%w: REDIS_URL does not parse as a Redis URL", ErrConfig)
+		return nil, err
 	}
-	rdb := redis.NewClient(ropts)
-	sv.closers = append(sv.closers, func() { _ = rdb.Close() })
 	rl := ratelimit.NewRedis(rdb, limits, sv.logger)
 	rl.OnFallback = sv.Metrics.RateLimitFallback
 	return rl, nil
 }
 
 // newMCP returns the MCP server with per-tenant limits and call metrics.
-func (sv *Services) newMCP(ts tasks.Service) (*mcpserver.Server, error) {
+func (sv *Services) newMCP() (*mcpserver.Server, error) {
 	cfg := sv.cfg
 	ms, err := mcpserver.New(mcpserver.Options{
 		Client:           sv.Client,
@@ -168,7 +201,10 @@ func (sv *Services) newMCP(ts tasks.Service) (*mcpserver.Server, error) {
 		ExperimentalAPIs: cfg.ExperimentalAPIs,
 		Logger:           sv.logger,
 		Version:          sv.version,
-		Tasks:            ts,
+		ServerKey:        cfg.APIKey,
+		Tasks:            sv.Tasks,
+		Events:           sv.Events,
+		Audit:            sv.Plugins.Audit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build mcp server: %w", err)
@@ -179,12 +215,17 @@ func (sv *Services) newMCP(ts tasks.Service) (*mcpserver.Server, error) {
 }
 
 // HTTP returns the HTTP server of serve on these services: MCP at /mcp and
-// /v1/mcp, REST under /v1, probes and metrics.
+// /v1/mcp, REST under /v1, event intake and streams, probes and metrics.
 func (sv *Services) HTTP() (*httpserver.Server, error) {
 	cfg := sv.cfg
+	intake, stream, err := sv.eventHandlers()
+	if err != nil {
+		return nil, err
+	}
 	api := rest.New(rest.Options{Client: sv.Client, MCP: sv.MCP.MCP(), ReadOnly: cfg.ReadOnly,
-		Logger: sv.logger, Version: sv.version})
+		Logger: sv.logger, Version: sv.version, Tasks: sv.Tasks, Audit: sv.Plugins.Audit})
 	return httpserver.New(httpserver.Options{Config: cfg, MCP: sv.MCP.MCP(), REST: api,
 		Logger: sv.logger, Registry: sv.Registry, Limiter: sv.Limiter,
-		OnLimited: func() { sv.Metrics.RateLimited("http") }})
+		OnLimited:   func() { sv.Metrics.RateLimited("http") },
+		EventIntake: intake, EventStream: stream, Ready: sv.Ready})
 }
