@@ -59,9 +59,9 @@ func New[V any](opts Options[V]) *Cache[V] {
 	}
 	weigh := opts.Weigh
 	o := &otter.Options[string, V]{
-		MaximumWeight: uint64(opts.MaxBytes),
+		MaximumWeight: uint64(max(opts.MaxBytes, 0)),
 		Weigher: func(key string, v V) uint32 {
-			return uint32(min(len(key)+weigh(v)+64, 1<<31))
+			return entryWeight(len(key) + weigh(v) + 64)
 		},
 		ExpiryCalculator: otter.ExpiryWriting[string, V](opts.TTL),
 	}
@@ -69,6 +69,19 @@ func New[V any](opts Options[V]) *Cache[V] {
 		o.StatsRecorder = recorder{opts.Recorder}
 	}
 	return &Cache[V]{entries: otter.Must(o)}
+}
+
+// maxEntryWeight caps the weight of one entry, so that it fits otter's uint32.
+const maxEntryWeight = 1 << 31
+
+// entryWeight is the weight of an entry of n bytes (key, value and overhead),
+// at most maxEntryWeight. A negative n, which only a broken Weigh gives,
+// weighs the most.
+func entryWeight(n int) uint32 {
+	if n < 0 || n > maxEntryWeight {
+		return maxEntryWeight
+	}
+	return uint32(n)
 }
 
 // Get returns the tenant's value for key, loading and storing it on a miss.

@@ -53,7 +53,8 @@ func TestErrorsAreNotStored(t *testing.T) {
 	c := newStringCache(time.Minute, 1<<20)
 	ctx := context.Background()
 	boom := errors.New("upstream 500")
-	if _, err := c.Get(ctx, "a", "k", func(context.Context) (string, error) { return "", boom }); !errors.Is(err, boom) {
+	fail := func(context.Context) (string, error) { return "", boom }
+	if _, err := c.Get(ctx, "a", "k", fail); !errors.Is(err, boom) {
 		t.Fatalf("got %v", err)
 	}
 	var calls atomic.Int32

@@ -171,6 +171,24 @@ func TestB01SessionsAndTenants(t *testing.T) {
 	if a := rpc(t, r); r.status != 400 || a.Error == nil || a.Error.Code != -32600 {
 		t.Errorf("no session id: %d %s; want 400", r.status, r)
 	}
+	// A client of the sessionless revision is told which revisions this
+	// stateful server speaks, so that it can fall back.
+	modern := `{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":` +
+		`{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`
+	for _, req := range []request{
+		{method: http.MethodPost, path: "/mcp", body: modern, header: mcpHeader(keyA)},
+		{method: http.MethodPost, path: "/mcp", body: list,
+			header: http.Header{"Authorization": {keyA}, "Content-Type": {"application/json"},
+				"Accept":               {"application/json, text/event-stream"},
+				"Mcp-Protocol-Version": {"2026-07-28"}}},
+	} {
+		r = e.send(t, req)
+		if a := rpc(t, r); a.Error == nil || a.Error.Code != -32022 ||
+			!strings.Contains(r.String(), "supported") {
+			t.Errorf("a sessionless-revision request: %d %s; want -32022 with versions",
+				r.status, r)
+		}
+	}
 	r = e.send(t, request{method: http.MethodPost, path: "/mcp", body: list,
 		header: sessionHeader("Bearer ", sid)})
 	if r.status != 401 {

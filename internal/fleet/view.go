@@ -58,17 +58,16 @@ func DeviceDetail(d *xyte.Device) Device {
 
 // Command is a command sent to a device.
 type Command struct {
-	ID           string `json:"id"`
-	DeviceID     string `json:"device_id,omitempty"`
-	Name         string `json:"name,omitempty"`
-	FriendlyName string `json:"friendly_name,omitempty"`
-	//nolint:misspell // "cancelled" is the hub's own status value.
-	Status     string         `json:"status,omitempty" jsonschema:"pending, in_progress, done, failed or cancelled"`
-	Parameters map[string]any `json:"parameters,omitempty"`
-	FileID     string         `json:"file_id,omitempty"`
-	Message    string         `json:"message,omitempty"`
-	CreatedAt  string         `json:"created_at,omitempty"`
-	UpdatedAt  string         `json:"updated_at,omitempty"`
+	ID           string         `json:"id"`
+	DeviceID     string         `json:"device_id,omitempty"`
+	Name         string         `json:"name,omitempty"`
+	FriendlyName string         `json:"friendly_name,omitempty"`
+	Status       string         `json:"status,omitempty" jsonschema:"pending, in_progress, done, failed or cancelled"`
+	Parameters   map[string]any `json:"parameters,omitempty"`
+	FileID       string         `json:"file_id,omitempty"`
+	Message      string         `json:"message,omitempty"`
+	CreatedAt    string         `json:"created_at,omitempty"`
+	UpdatedAt    string         `json:"updated_at,omitempty"`
 }
 
 // CommandView returns the view of an upstream command.

@@ -37,6 +37,9 @@ type message struct {
 	id     json.RawMessage // the id of a single message, nil when none
 	method string          // the method of a single message
 	single bool            // one message, not a batch
+	// modern: the message names its protocol revision in _meta, as the
+	// sessionless revision does instead of initializing.
+	modern bool
 }
 
 // notification reports a single message with a method and no id.
@@ -90,7 +93,7 @@ func (s *Server) mcpEdge(next http.Handler) http.Handler {
 // and does not open one: the SDK would answer it 200 with an error the
 // client cannot act on. Requests of the sessionless protocol revision pass.
 func (s *Server) checkSession(r *http.Request, m message) *rpcError {
-	if !s.cfg.Sessions || r.Header.Get("Mcp-Session-Id") != "" || !m.single ||
+	if !s.cfg.Sessions || r.Header.Get("Mcp-Session-Id") != "" || !m.single || m.modern ||
 		m.method == "" || m.method == "initialize" || m.method == "ping" ||
 		r.Header.Get("Mcp-Protocol-Version") >= modernProtocol {
 		return nil
@@ -154,9 +157,11 @@ func inspectOne(raw []byte) (message, *rpcError) {
 	if v, ok := jsonString(fields["jsonrpc"]); !ok || v != "2.0" {
 		return m, invalidRequest(`jsonrpc must be "2.0"`)
 	}
-	if p, ok := fields["params"]; ok && p[0] != '{' && p[0] != '[' && string(p) != "null" {
+	p, ok := fields["params"]
+	if ok && p[0] != '{' && p[0] != '[' && string(p) != "null" {
 		return m, invalidRequest("params must be an object")
 	}
+	m.modern = bytes.Contains(p, []byte(`"io.modelcontextprotocol/protocolVersion"`))
 	if v, ok := fields["method"]; ok {
 		name, ok := jsonString(v)
 		if !ok || name == "" {

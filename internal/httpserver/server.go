@@ -1,8 +1,9 @@
 // Package httpserver is the HTTP server of `xyte-mcp serve`: one router with
 // MCP Streamable HTTP at /mcp and /v1/mcp, the REST routes under /v1, and
-// /healthz, /readyz and /metrics, behind one middleware chain (body limit,
-// metrics and request log, panic recovery, drain gate, origin check, tenant
-// authentication) and a graceful shutdown.
+// /healthz, /readyz and /metrics (also under /v1), behind one middleware
+// chain (metrics and request log, panic recovery, CORS and origin check, body
+// limit, drain gate; then tenant authentication, and on the MCP endpoints a
+// JSON-RPC check of every body) and a graceful shutdown.
 //
 // Every request that reaches the MCP or REST handlers carries exactly one
 // tenant, taken from that request alone: its own Authorization header in

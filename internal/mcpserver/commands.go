@@ -54,7 +54,7 @@ type cancelOut struct {
 func (s *Server) addCommandTools() {
 	addTool(s, toolSpec{name: "list_device_commands", title: "List device commands", effect: read,
 		description: "List the commands sent to a device, newest first, with their status " +
-			"(pending, in_progress, done, failed or cancelled).", //nolint:misspell // hub status value
+			"(pending, in_progress, done, failed or cancelled).",
 	}, s.listCommands)
 	addTool(s, toolSpec{name: "send_command", title: "Send command", effect: destructive,
 		description: "Send a command to a device, such as power_on, power_off, reboot or " +

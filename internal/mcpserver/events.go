@@ -18,6 +18,7 @@ const (
 	recentEvents     = 50
 )
 
+//nolint:lll // the tags are the argument descriptions; a struct tag cannot be wrapped
 type nextEventIn struct {
 	After          string `json:"after,omitempty" jsonschema:"next_after of the previous call; without it only new events count; 0 replays what is kept"`
 	Type           string `json:"type,omitempty" jsonschema:"only events of this type, or a prefix ending in * such as device.*"`

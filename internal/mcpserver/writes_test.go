@@ -192,7 +192,7 @@ func TestSendCommandThenList(t *testing.T) {
 }
 
 // hubCancelled is the hub's status of a command stopped before it ran.
-const hubCancelled = "cancelled" //nolint:misspell // the hub's spelling
+const hubCancelled = "cancelled"
 
 func TestCancelCommand(t *testing.T) {
 	t.Parallel()

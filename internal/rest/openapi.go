@@ -54,7 +54,7 @@ var (
 		result: fleet.CommandList{}, summary: "List the commands sent to a device.",
 		query: []paramDoc{{name: "status", typ: "string", desc: "Only this status.",
 			enum: []string{"pending", "in_progress", "done", "failed",
-				"cancelled"}}}} //nolint:misspell // the hub's own status value
+				"cancelled"}}}}
 	docSendCommand = routeDoc{id: "sendCommand", tag: "commands", result: fleet.Command{},
 		body:    xyte.SendCommandRequest{},
 		summary: "Send a command to a device. It acts on hardware and is never retried."}

@@ -90,7 +90,7 @@ func (a *API) listCommands(r *http.Request, c *xyte.Client) (any, error) {
 	}
 	q := newQuery(r)
 	status := q.oneOf("status", "pending", "in_progress", "done", "failed",
-		"cancelled") //nolint:misspell // the hub's own status value
+		"cancelled")
 	if err := q.done(); err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ const (
 	StatusError = "error"
 	// StatusCancelled: stopped by Cancel while queued; nothing was sent. The
 	// value keeps the spelling of the earlier server's task states.
-	StatusCancelled = "cancelled" //nolint:misspell // a wire value, not prose
+	StatusCancelled = "cancelled"
 	// StatusUnknown: the command may or may not have reached the hub (the
 	// answer was lost, or a worker stopped mid-send). Check the device's
 	// commands before sending it again.

@@ -55,7 +55,9 @@ func TestCacheSkipsFailuresAndDropsOnWrite(t *testing.T) {
 	ctx := context.Background()
 	id := firstDevice(t, c)
 
-	sim.SetFaults(xytesim.Fault{Route: "commands.getCommands", Status: 500, Count: 1})
+	if err := sim.SetFaults(xytesim.Fault{Route: "commands.getCommands", Status: 500, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.ListCommands(ctx, id); err == nil {
 		t.Fatal("want the injected 500")
 	}

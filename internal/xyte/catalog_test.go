@@ -1,6 +1,7 @@
 package xyte
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func checkEntry(t *testing.T, e Endpoint) {
 		if p.In == InPath && !inPath[p.Name] {
 			t.Errorf("%s: path parameter %s is not in the template", e.Key, p.Name)
 		}
-		if p.In == InBody && (e.Method == "GET" || e.Method == "DELETE") {
+		if p.In == InBody && (e.Method == http.MethodGet || e.Method == http.MethodDelete) {
 			t.Errorf("%s: body parameter %s on a %s", e.Key, p.Name, e.Method)
 		}
 	}

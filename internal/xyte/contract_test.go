@@ -363,12 +363,16 @@ func TestContractEveryEndpoint(t *testing.T) {
 
 func checkInjected(t *testing.T, f *fixture, ep xyte.Endpoint, args map[string]any) {
 	t.Helper()
-	f.sim.SetFaults(xytesim.Fault{Route: ep.Key, Status: 503, Count: 1})
+	if err := f.sim.SetFaults(xytesim.Fault{Route: ep.Key, Status: 503, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := f.call(f.c, ep.Key, args)
 	if !xyte.IsUpstream(err) || statusOf(err) != 503 {
 		t.Fatalf("injected 503: got %v", err)
 	}
-	f.sim.SetFaults(xytesim.Fault{Route: ep.Key, RetryAfter: "3", Count: 1})
+	if err := f.sim.SetFaults(xytesim.Fault{Route: ep.Key, RetryAfter: "3", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = f.call(f.c, ep.Key, args)
 	var xe *xyte.Error
 	if !xyte.IsRateLimited(err) || !errors.As(err, &xe) || xe.RetryAfter != 3*time.Second {

@@ -61,7 +61,9 @@ func TestPostNeverSentTwice(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			sim, c, id := newResilienceSim(t, xyte.Options{Timeout: 300 * time.Millisecond})
-			sim.SetFaults(fault)
+			if err := sim.SetFaults(fault); err != nil {
+				t.Fatal(err)
+			}
 			_, err := c.SendCommand(context.Background(), id, xyte.SendCommandRequest{Name: "reboot"})
 			if err == nil {
 				t.Fatal("want an error")
@@ -93,7 +95,9 @@ func TestGetRetriedOnTransientFailures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			sim, c, id := newResilienceSim(t, xyte.Options{Timeout: 5 * time.Second})
-			sim.SetFaults(fault)
+			if err := sim.SetFaults(fault); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := c.GetDevice(context.Background(), id); err != nil {
 				t.Fatalf("want success after retries, got %v", err)
 			}
@@ -107,7 +111,9 @@ func TestGetRetriedOnTransientFailures(t *testing.T) {
 func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {
 	t.Parallel()
 	sim, c, id := newResilienceSim(t, xyte.Options{Timeout: 2 * time.Second})
-	sim.SetFaults(xytesim.Fault{Route: "devices.getDevice", RetryAfter: "30"})
+	if err := sim.SetFaults(xytesim.Fault{Route: "devices.getDevice", RetryAfter: "30"}); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	_, err := c.GetDevice(context.Background(), id)
 	var xe *xyte.Error
@@ -125,7 +131,9 @@ func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {
 func TestRetriesStopAtTwo(t *testing.T) {
 	t.Parallel()
 	sim, c, id := newResilienceSim(t, xyte.Options{Timeout: 5 * time.Second})
-	sim.SetFaults(xytesim.Fault{Route: "devices.getDevice", Status: 500})
+	if err := sim.SetFaults(xytesim.Fault{Route: "devices.getDevice", Status: 500}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.GetDevice(context.Background(), id); !xyte.IsUpstream(err) {
 		t.Fatalf("got %v", err)
 	}
@@ -155,7 +163,9 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 		BreakerCooldown: 200 * time.Millisecond, Observer: rec})
 	ctx := context.Background()
 
-	sim.SetFaults(xytesim.Fault{Route: "*", Status: 502})
+	if err := sim.SetFaults(xytesim.Fault{Route: "*", Status: 502}); err != nil {
+		t.Fatal(err)
+	}
 	for range 3 {
 		if _, err := c.GetDevice(ctx, id); !xyte.IsUpstream(err) {
 			t.Fatalf("got %v", err)
@@ -208,7 +218,9 @@ func TestNoGoroutineGrowthAfterFaults(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for _, f := range []xytesim.Fault{{Route: "*", Hang: true}, {Route: "*", Drop: true},
 		{Route: "*", Status: 500}, {Route: "*", Latency: 300 * time.Millisecond}} {
-		sim.SetFaults(f)
+		if err := sim.SetFaults(f); err != nil {
+			t.Fatal(err)
+		}
 		var wg sync.WaitGroup
 		for range 20 {
 			wg.Go(func() { _, _ = c.GetDevice(ctx, id) })

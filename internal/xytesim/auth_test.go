@@ -40,7 +40,7 @@ func TestAuth(t *testing.T) {
 			cfg := twoOrgs(newClock())
 			cfg.LenientBearer = tt.lenient
 			s := newSim(t, cfg)
-			req, err := http.NewRequestWithContext(t.Context(), "GET", s.url+tt.path, nil)
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, s.url+tt.path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,7 +34,7 @@ func ListenAndServe(ctx context.Context, cfg Config, addr, adminAddr string,
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	listeners, err := listenAll(addr, adminAddr)
+	listeners, err := listenAll(ctx, addr, adminAddr)
 	if err != nil {
 		return err
 	}
@@ -74,15 +74,16 @@ func ListenAndServe(ctx context.Context, cfg Config, addr, adminAddr string,
 }
 
 // listenAll binds the API address and, if set, the admin address.
-func listenAll(addr, adminAddr string) ([]net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
+func listenAll(ctx context.Context, addr, adminAddr string) ([]net.Listener, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	if adminAddr == "" {
 		return []net.Listener{ln}, nil
 	}
-	admin, err := net.Listen("tcp", adminAddr)
+	admin, err := lc.Listen(ctx, "tcp", adminAddr)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("listen on admin address %s: %w", adminAddr, err)

@@ -33,7 +33,7 @@ func TestListenAndServe(t *testing.T) {
 	// A hanging request must not hold up shutdown.
 	hung := make(chan error, 1)
 	go func() {
-		req, _ := http.NewRequest("GET", base+OrgPrefix+"/devices", nil)
+		req, _ := http.NewRequest(http.MethodGet, base+OrgPrefix+"/devices", nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
@@ -50,12 +50,15 @@ func TestListenAndServe(t *testing.T) {
 	case <-time.After(3 * time.Second):
 		t.Fatal("ListenAndServe did not return after cancel")
 	}
-	<-hung
+	// Shutdown may end the hanging request either way; it only has to end.
+	if err := <-hung; err != nil {
+		t.Logf("hanging request: %v", err)
+	}
 }
 
 func get(t *testing.T, url, key string) int {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "GET", url, nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
