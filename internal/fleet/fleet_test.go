@@ -98,8 +98,10 @@ func TestPlanRequest(t *testing.T) {
 		wantErr  string
 	}{
 		{"escaped id", "devices.deleteDevice",
-			xyte.Request{Path: map[string]string{"device_id": "a/b c"}},
-			"/core/v1/organization/devices/a%2Fb%20c", ""},
+			xyte.Request{Path: map[string]string{"device_id": "a b;c"}},
+			"/core/v1/organization/devices/a%20b%3Bc", ""},
+		{"slash in id", "devices.deleteDevice",
+			xyte.Request{Path: map[string]string{"device_id": "a/b"}}, "", "device_id"},
 		{"dot dot", "devices.getDevice", xyte.Request{Path: map[string]string{"device_id": ".."}},
 			"", "device_id"},
 		{"missing", "commands.cancelCommand",

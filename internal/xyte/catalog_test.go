@@ -114,7 +114,7 @@ func TestBuildRequestRefusals(t *testing.T) {
 		want string
 	}{
 		{"devices.getDevice", map[string]any{}, "device_id: is required"},
-		{"devices.getDevice", map[string]any{"device_id": "../tickets"}, ""},
+		{"devices.getDevice", map[string]any{"device_id": "../tickets"}, "device_id: must be a single id"},
 		{"devices.getDevice", map[string]any{"device_id": ".."}, "device_id: must not be a relative"},
 		{"devices.getDevice", map[string]any{"device_id": 12}, "device_id: must be of type string"},
 		{"devices.getDevice", map[string]any{"device_id": "d1", "x": 1}, "x: is not a parameter"},

@@ -72,11 +72,11 @@ func TestWireRules(t *testing.T) {
 	c, w := newUpstream(t, okJSON(`{"id":"c1","status":"pending"}`))
 	ctx := context.Background()
 
-	if _, err := c.GetDevice(ctx, "d 1/ü?x#y"); err != nil {
+	if _, err := c.GetDevice(ctx, "d 1ü;x=1&y"); err != nil {
 		t.Fatal(err)
 	}
 	got := w.last(t)
-	if got.uri != "/core/v1/organization/devices/d%201%2F%C3%BC%3Fx%23y" {
+	if got.uri != "/core/v1/organization/devices/d%201%C3%BC%3Bx=1&y" {
 		t.Fatalf("request URI %q", got.uri)
 	}
 	if got.header.Get("Authorization") != "k-org-1" || got.header.Get("Accept") != "application/json" {

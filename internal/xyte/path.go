@@ -13,8 +13,11 @@ const maxIDLength = 256
 
 // ValidateID checks that an id can be sent as one path segment: not empty,
 // not only spaces, not "." or "..", no leading or trailing space, no control
-// characters, valid UTF-8 and at most 256 bytes. The returned error names the
-// argument but never repeats the value.
+// characters, valid UTF-8 and at most 256 bytes. Ids that look like an
+// attempt to leave the segment are refused too, although escaping would keep
+// them inside it: a slash, a backslash, ? or #, a ".." segment, and percent
+// escapes of any of those. No Xyte id holds them. The returned error names
+// the argument but never repeats the value.
 func ValidateID(name, id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
@@ -29,8 +32,22 @@ func ValidateID(name, id string) error {
 		return argError(name, "is not valid UTF-8")
 	case strings.IndexFunc(id, unicode.IsControl) >= 0:
 		return argError(name, "must not contain control characters")
+	case strings.ContainsAny(id, `/\?#`) || traversal(id):
+		return argError(name, "must be a single id, without /, \\, ?, # or .. parts")
 	}
 	return nil
+}
+
+// traversal reports ids holding a ".." part or a percent escape of a dot,
+// slash, backslash, ? or #, which a lenient server could decode into a path.
+func traversal(id string) bool {
+	lower := strings.ToLower(id)
+	for _, esc := range []string{"%2e", "%2f", "%5c", "%3f", "%23", "%25"} {
+		if strings.Contains(lower, esc) {
+			return true
+		}
+	}
+	return strings.Contains(id, "..")
 }
 
 // endpointURL fills the endpoint's path template. Each value becomes exactly

@@ -3,6 +3,7 @@ package xyte
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -75,7 +76,7 @@ func (c *Client) retryDelay(ctx context.Context, err error, n int) (time.Duratio
 	wait := e.RetryAfter
 	if wait == 0 {
 		backoff := c.retryBase << n
-		wait = backoff/2 + rand.N(backoff/2+1)
+		wait = backoff/2 + rand.N(backoff/2+1) // #nosec G404 -- jitter spreads retries; it guards nothing
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
 		return wait, false
@@ -100,18 +101,28 @@ func sleep(ctx context.Context, d time.Duration) error {
 // so that one tenant's bad key or bad ids cannot cut off everyone. After the
 // cool-down it lets one probe through and closes again on its success.
 func newBreaker(host string, threshold int, cooldown time.Duration, obs Observer) *gobreaker.CircuitBreaker[*Response] {
+	trip := tripCount(threshold)
 	return gobreaker.NewCircuitBreaker[*Response](gobreaker.Settings{
 		Name:        host,
 		MaxRequests: 1,
 		Timeout:     cooldown,
 		ReadyToTrip: func(c gobreaker.Counts) bool {
-			return c.ConsecutiveFailures >= uint32(threshold)
+			return c.ConsecutiveFailures >= trip
 		},
 		IsExcluded: func(err error) bool { return err != nil && !countsAgainstHost(err) },
 		OnStateChange: func(name string, _, to gobreaker.State) {
 			obs.BreakerState(name, to.String())
 		},
 	})
+}
+
+// tripCount is the breaker's threshold as gobreaker counts failures. A
+// threshold outside uint32, which no configuration gives, never trips.
+func tripCount(threshold int) uint32 {
+	if threshold < 0 || int64(threshold) > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint32(threshold)
 }
 
 // countsAgainstHost reports whether a failure says the host is unwell.

@@ -164,7 +164,7 @@ func (p faultPlan) kind() string {
 }
 
 func newFaultSet(seed int64, faults []Fault) *faultSet {
-	fs := &faultSet{rng: rand.New(rand.NewPCG(uint64(seed), 0x6661756c74))}
+	fs := &faultSet{rng: newRand(seed, 0x6661756c74)}
 	fs.set(faults)
 	return fs
 }

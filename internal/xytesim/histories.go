@@ -2,6 +2,7 @@ package xytesim
 
 import (
 	"cmp"
+	"encoding/binary"
 	"slices"
 	"time"
 )
@@ -136,11 +137,8 @@ func (o *org) historyRow(d *device, k uint64, t time.Time, reporting bool,
 	now time.Time) historyJSON {
 	h := mix(o.histSeed ^ mix(d.histKey^k))
 	var id [16]byte
-	for i, part := range []uint64{mix(h), mix(h + 1)} {
-		for j := range 8 {
-			id[i*8+j] = byte(part >> (8 * j))
-		}
-	}
+	binary.LittleEndian.PutUint64(id[:8], mix(h))
+	binary.LittleEndian.PutUint64(id[8:], mix(h+1))
 	row := historyJSON{
 		UUID: formatUUID(id), DeviceID: d.id, Name: d.name, Model: d.model.name,
 		Partner: d.model.vendor, SpaceID: d.spaceID, CreatedAt: stampMillis(t),
