@@ -42,7 +42,7 @@ func main() {
 	concurrency := flag.Int("concurrency", 16, "concurrent callers")
 	bin := flag.String("bin", "", "xyte-mcp binary (default: build it)")
 	flag.Parse()
-	if err := run(*duration, *concurrency, *bin); err != nil {
+	if err := run(context.Background(), *duration, *concurrency, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -55,45 +55,47 @@ type scenario struct {
 	pid  int // server process whose memory is reported, 0 for none
 }
 
-func run(duration time.Duration, concurrency int, bin string) error {
-	sim, simURL, err := startSim()
+func run(ctx context.Context, duration time.Duration, concurrency int, bin string) error {
+	sim, simURL, err := startSim(ctx)
 	if err != nil {
 		return err
 	}
 	defer sim.Close()
-	deviceID := xytesimDevice(simURL)
+	deviceID := xytesimDevice(ctx, simURL)
 
-	proxy, proxyURL, err := startProxy(simURL)
+	proxy, proxyURL, err := startProxy(ctx, simURL)
 	if err != nil {
 		return err
 	}
 	defer proxy.Close()
 
 	if bin == "" {
-		if bin, err = build(); err != nil {
+		if bin, err = build(ctx); err != nil {
 			return err
 		}
 	}
-	cold, err := startServer(bin, simURL, "0")
+	cold, err := startServer(ctx, bin, simURL, "0")
 	if err != nil {
 		return err
 	}
 	defer cold.stop()
-	warm, err := startServer(bin, simURL, "60")
+	warm, err := startServer(ctx, bin, simURL, "60")
 	if err != nil {
 		return err
 	}
 	defer warm.stop()
 
 	scenarios := []scenario{
-		{"bare ReverseProxy to the simulator", getter(proxyURL +
-			"/core/v1/organization/devices/" + deviceID), 0},
-		{"REST GET /v1/devices/{id}, cache cold", getter(cold.url + "/v1/devices/" + deviceID),
+		{"bare ReverseProxy to the simulator", getter(ctx, proxyURL+
+			"/core/v1/organization/devices/"+deviceID), 0},
+		{"REST GET /v1/devices/{id}, cache cold", getter(ctx, cold.url+"/v1/devices/"+deviceID),
 			cold.cmd.Process.Pid},
-		{"REST GET /v1/devices/{id}, cache warm", getter(warm.url + "/v1/devices/" + deviceID),
+		{"REST GET /v1/devices/{id}, cache warm", getter(ctx, warm.url+"/v1/devices/"+deviceID),
 			warm.cmd.Process.Pid},
-		{"MCP tools/call get_device, cache cold", mcpCaller(cold.url, deviceID), cold.cmd.Process.Pid},
-		{"MCP tools/call get_device, cache warm", mcpCaller(warm.url, deviceID), warm.cmd.Process.Pid},
+		{"MCP tools/call get_device, cache cold", mcpCaller(ctx, cold.url, deviceID),
+			cold.cmd.Process.Pid},
+		{"MCP tools/call get_device, cache warm", mcpCaller(ctx, warm.url, deviceID),
+			warm.cmd.Process.Pid},
 	}
 	fmt.Printf("%d callers, %s per scenario, GOMAXPROCS default, all on 127.0.0.1\n\n",
 		concurrency, duration)
@@ -107,8 +109,9 @@ func run(duration time.Duration, concurrency int, bin string) error {
 	return nil
 }
 
-func startSim() (*http.Server, string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func startSim(ctx context.Context) (*http.Server, string, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
 	}
@@ -119,8 +122,9 @@ func startSim() (*http.Server, string, error) {
 }
 
 // xytesimDevice returns the id of the first device of the bench org.
-func xytesimDevice(simURL string) string {
-	req, _ := http.NewRequest(http.MethodGet, simURL+"/core/v1/organization/devices?per_page=1", nil)
+func xytesimDevice(ctx context.Context, simURL string) string {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet,
+		simURL+"/core/v1/organization/devices?per_page=1", nil)
 	req.Header.Set("Authorization", benchKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -133,16 +137,17 @@ func xytesimDevice(simURL string) string {
 	return id
 }
 
-func startProxy(simURL string) (*http.Server, string, error) {
+func startProxy(ctx context.Context, simURL string) (*http.Server, string, error) {
 	target, _ := url.Parse(simURL)
-	rp := httputil.NewSingleHostReverseProxy(target)
-	director := rp.Director
-	rp.Director = func(r *http.Request) {
-		director(r)
-		r.Header.Set("Authorization", benchKey)
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Header.Set("Authorization", benchKey)
+		},
+		Transport: &http.Transport{MaxIdleConnsPerHost: 128},
 	}
-	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 128}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
 	}
@@ -151,13 +156,13 @@ func startProxy(simURL string) (*http.Server, string, error) {
 	return srv, "http://" + ln.Addr().String(), nil
 }
 
-func build() (string, error) {
+func build(ctx context.Context) (string, error) {
 	dir, err := os.MkdirTemp("", "xyte-mcp-load")
 	if err != nil {
 		return "", err
 	}
 	bin := filepath.Join(dir, "xyte-mcp")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/xyte-mcp")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/xyte-mcp")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("build xyte-mcp (run from the repository root): %w", err)
@@ -172,14 +177,15 @@ type server struct {
 
 // startServer starts `xyte-mcp serve` single-tenant against the simulator,
 // with the given cache TTL and no rate limit, and waits until it is ready.
-func startServer(bin, simURL, cacheTTL string) (*server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func startServer(ctx context.Context, bin, simURL, cacheTTL string) (*server, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "serve", "--listen", addr)
+	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", addr)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "XYTE_API_KEY=" + benchKey,
 		"XYTE_BASE_URL=" + simURL, "XYTE_CACHE_TTL=" + cacheTTL, "XYTE_RATE_LIMIT=0",
 		"XYTE_LOG_LEVEL=error"}
@@ -189,11 +195,8 @@ func startServer(bin, simURL, cacheTTL string) (*server, error) {
 	}
 	s := &server{cmd: cmd, url: "http://" + addr}
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-		if resp, err := http.Get(s.url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
+		if ready(ctx, s.url+"/readyz") {
+			return s, nil
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -201,14 +204,32 @@ func startServer(bin, simURL, cacheTTL string) (*server, error) {
 	return nil, errors.New("server did not become ready")
 }
 
+// ready reports whether a GET of u answers 200 OK.
+func ready(ctx context.Context, u string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	_ = s.cmd.Wait()
 }
 
-func getter(u string) func(*http.Client) error {
+func getter(ctx context.Context, u string) func(*http.Client) error {
 	return func(c *http.Client) error {
-		resp, err := c.Get(u)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := c.Do(req)
 		if err != nil {
 			return err
 		}
@@ -223,11 +244,11 @@ func getter(u string) func(*http.Client) error {
 
 // mcpCaller sends a stateless tools/call, as an MCP client does after
 // initialize, and reads the whole answer.
-func mcpCaller(base, deviceID string) func(*http.Client) error {
+func mcpCaller(ctx context.Context, base, deviceID string) func(*http.Client) error {
 	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_device",` +
 		`"arguments":{"device_id":"` + deviceID + `"}}}`)
 	return func(c *http.Client) error {
-		req, _ := http.NewRequest(http.MethodPost, base+"/mcp", bytes.NewReader(body))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/mcp", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
 		req.Header.Set("Mcp-Protocol-Version", "2025-06-18")

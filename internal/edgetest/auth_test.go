@@ -364,7 +364,9 @@ func TestServerLimits(t *testing.T) {
 	go func() { done <- srv.Serve(ctx, ln) }()
 	defer func() {
 		cancel()
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
 	}()
 	req, _ := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/v1/devices", nil)
 	req.Header.Set("Authorization", "Bearer "+keyA)
