@@ -18,10 +18,9 @@ const (
 	recentEvents     = 50
 )
 
-//nolint:lll // the tags are the argument descriptions; a struct tag cannot be wrapped
 type nextEventIn struct {
-	After          string `json:"after,omitempty" jsonschema:"next_after of the previous call; without it only new events count; 0 replays what is kept"`
-	Type           string `json:"type,omitempty" jsonschema:"only events of this type, or a prefix ending in * such as device.*"`
+	After          string `json:"after,omitempty" jsonschema:"next_after of the previous call; 0 replays what is kept"`
+	Type           string `json:"type,omitempty" jsonschema:"an event type, or a prefix ending in *, such as device.*"`
 	TimeoutSeconds int    `json:"timeout_seconds,omitempty" jsonschema:"how long to wait, 1 to 55 seconds (default 25)"`
 }
 
