@@ -40,6 +40,9 @@ type nextEventOut struct {
 
 type recentEventsOut struct {
 	Events []eventView `json:"events"`
+	// SubscribeURI is where a session subscribes to be told of new events,
+	// when the transport keeps sessions.
+	SubscribeURI string `json:"subscribe_uri,omitempty"`
 }
 
 func (s *Server) addEventTools() {
@@ -56,6 +59,12 @@ func (s *Server) addEventTools() {
 	s.addJSON(resourceSpec{"events://recent", "events", "Recent events",
 		"The organization's most recent events, oldest first. Event data is third-party " +
 			"content."}, s.readRecentEvents)
+	if s.opts.Sessions {
+		s.addJSON(resourceSpec{tenantEventsPrefix + "{tenant_id}/recent", "tenant-events",
+			"Recent events (subscribable)", "The same events as events://recent, at the URI " +
+				"that events://recent gives as subscribe_uri; subscribe to it to be told of " +
+				"new events."}, s.readTenantEvents)
+	}
 }
 
 // eventTenant is the tenant id events are kept under: the hash of the
@@ -98,6 +107,9 @@ func (s *Server) readRecentEvents(ctx context.Context, c *call, _ string) (any, 
 		return nil, &toolError{code: xyte.CodeUpstream, msg: "event stream unavailable"}
 	}
 	out := recentEventsOut{Events: make([]eventView, 0, len(list))}
+	if s.opts.Sessions {
+		out.SubscribeURI = tenantEventsURI(eventTenant(c))
+	}
 	for _, e := range list {
 		out.Events = append(out.Events, viewEvent(e))
 	}

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/events"
 	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
@@ -84,4 +87,83 @@ func TestAuditRecordsWrites(t *testing.T) {
 	if recs[1].Outcome != plugins.OutcomeFailure || recs[1].DryRun {
 		t.Fatalf("failed write record: %+v", recs[1])
 	}
+}
+
+// TestEventSubscriptionsPerTenant: with sessions, a session subscribes to its
+// own tenant's events URI and is told of new events; another tenant cannot
+// subscribe to that URI and is never told.
+func TestEventSubscriptionsPerTenant(t *testing.T) {
+	t.Parallel()
+	plain := newEnv(t, mcpserver.Options{})
+	bus := events.NewMemoryBus(events.Options{})
+	t.Cleanup(func() { _ = bus.Close() })
+	srv, err := mcpserver.New(mcpserver.Options{Client: newClient(t, plain.url, ""), Events: bus,
+		Sessions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idA, idB := tenant.New(keyA).ID(), tenant.New(keyB).ID()
+	updatesA, a := subscribedSession(t, srv, keyA)
+	updatesB, b := subscribedSession(t, srv, keyB)
+	ctx := context.Background()
+
+	text, err := readResource(t, a, "events://recent")
+	if err != nil || !strings.Contains(text, "events://tenant/"+idA+"/recent") {
+		t.Fatalf("events://recent lacks the subscribe_uri: %v %s", err, text)
+	}
+	if err := a.Subscribe(ctx, &mcp.SubscribeParams{URI: "events://tenant/" + idA + "/recent"}); err != nil {
+		t.Fatalf("subscribe to own events: %v", err)
+	}
+	// The SDK's client subscribes through a background stream under the
+	// newest protocol, so a refusal does not come back here; that B is never
+	// told of A's event, below, is the proof.
+	_ = b.Subscribe(ctx, &mcp.SubscribeParams{URI: "events://tenant/" + idA + "/recent"})
+	if err := b.Subscribe(ctx, &mcp.SubscribeParams{URI: "events://tenant/" + idB + "/recent"}); err != nil {
+		t.Fatalf("subscribe B to its own events: %v", err)
+	}
+	if _, err := readResource(t, b, "events://tenant/"+idA+"/recent"); err == nil {
+		t.Fatal("tenant B read A's event stream")
+	}
+
+	if _, err := bus.Publish(ctx, idA, events.Event{Type: "device.offline"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case uri := <-updatesA:
+		if uri != "events://tenant/"+idA+"/recent" {
+			t.Fatalf("A told of %s", uri)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("tenant A was not told of its event")
+	}
+	select {
+	case uri := <-updatesB:
+		t.Fatalf("tenant B was told of A's event: %s", uri)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// subscribedSession opens a tenant's session whose client reports resource
+// updates on the returned channel.
+func subscribedSession(t *testing.T, srv *mcpserver.Server, key string) (chan string, *mcp.ClientSession) {
+	t.Helper()
+	updates := make(chan string, 8)
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := srv.MCP().Connect(tenant.NewContext(context.Background(), tenant.New(key)), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
+		ResourceUpdatedHandler: func(_ context.Context, req *mcp.ResourceUpdatedNotificationRequest) {
+			updates <- req.Params.URI
+		}})
+	cs, err := client.Connect(context.Background(), ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cs.Close()
+		_ = ss.Wait()
+	})
+	return updates, cs
 }

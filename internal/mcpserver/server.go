@@ -104,9 +104,16 @@ func New(opts Options) (*Server, error) {
 	if version == "" {
 		version = "dev"
 	}
+	sopts := &mcp.ServerOptions{Instructions: instructions(opts),
+		Logger: logging.Demote(s.log), SchemaCache: schemaCache}
+	if opts.Sessions && opts.Events != nil {
+		sopts.SubscribeHandler, sopts.UnsubscribeHandler = s.subscribe, s.unsubscribe
+	}
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Xyte device fleet",
-		Version: version}, &mcp.ServerOptions{Instructions: instructions(opts),
-		Logger: logging.Demote(s.log), SchemaCache: schemaCache})
+		Version: version}, sopts)
+	if sopts.SubscribeHandler != nil {
+		opts.Events.OnPublish(s.eventPublished)
+	}
 	s.mcp.AddReceivingMiddleware(s.toolMiddleware)
 	if opts.Audit != nil {
 		s.mcp.AddReceivingMiddleware(s.auditMiddleware)
