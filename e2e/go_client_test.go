@@ -26,6 +26,12 @@ func TestGoClientStdio(t *testing.T) {
 		t.Fatal(err)
 	}
 	listDevicesOnce(ctx, t, cs)
+	// stdio is one session: its defaults tool is offered and works.
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "set_context",
+		Arguments: map[string]any{}})
+	if err != nil || res.IsError {
+		t.Errorf("set_context over stdio: %v %+v", err, res)
+	}
 	if err := cs.Close(); err != nil {
 		t.Errorf("close: %v", err)
 	}

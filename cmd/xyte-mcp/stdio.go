@@ -53,6 +53,9 @@ func runStdio(ctx context.Context, e env, args []string) error {
 			"organization at %s\n", cfg.BaseURL)
 	}
 
+	// stdio is one long session: session defaults (set_context) and event
+	// subscriptions work here whatever XYTE_MCP_SESSIONS says.
+	cfg.Sessions = true
 	sv, err := newServices(ctx, cfg, logger)
 	if err != nil {
 		return err
