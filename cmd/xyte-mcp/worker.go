@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
@@ -76,9 +75,7 @@ func applyWorkerFlags(cfg *config.Config, listen, baseURL, level string, workers
 // serveWorker works tasks and serves health and metrics until ctx ends, then
 // lets running sends finish for up to the shutdown timeout.
 func serveWorker(ctx context.Context, cfg config.Config, workers int, logger *slog.Logger) error {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := metrics.NewRegistry()
 	m, err := metrics.New(reg, nil)
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)

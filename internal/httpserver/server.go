@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	procmetrics "github.com/xyte-mcp/xyte-mcp/internal/metrics"
 	"github.com/xyte-mcp/xyte-mcp/internal/ratelimit"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
@@ -107,7 +108,7 @@ func New(opts Options) (*Server, error) {
 	}
 	reg := opts.Registry
 	if reg == nil {
-		reg = newRegistry()
+		reg = procmetrics.NewRegistry()
 	}
 	m, err := newMetrics(reg)
 	if err != nil {

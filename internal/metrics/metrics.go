@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
@@ -17,6 +18,15 @@ import (
 // other is the label of a value outside the known set, so that no label can
 // grow without bound.
 const other = "other"
+
+// NewRegistry returns a registry with the Go runtime and process collectors,
+// the base every process of the server exports.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
 
 // Set is every collector of this package.
 type Set struct {

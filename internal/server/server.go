@@ -13,7 +13,6 @@ import (
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/cache"
@@ -91,9 +90,7 @@ func New(opts Options) (*Services, error) {
 		sv.version = "dev"
 	}
 	if sv.Registry == nil {
-		sv.Registry = prometheus.NewRegistry()
-		sv.Registry.MustRegister(collectors.NewGoCollector(),
-			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		sv.Registry = metrics.NewRegistry()
 	}
 	m, err := metrics.New(sv.Registry, nil)
 	if err != nil {

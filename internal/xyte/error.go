@@ -221,7 +221,8 @@ func cleanMessage(msg string, secrets []string) string {
 	}
 	msg = tenant.Redact(msg, secrets...)
 	for _, s := range secrets {
-		if s != "" {
+		// Redact covers every secret long enough to have fragments.
+		if s != "" && len(s) < tenant.MinFragment {
 			msg = strings.ReplaceAll(msg, s, tenant.Redacted)
 		}
 	}
