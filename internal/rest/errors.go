@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -54,18 +55,22 @@ var statusOf = map[xyte.Code]int{
 	xyte.CodeTimeout:       http.StatusGatewayTimeout,
 }
 
-// codeOf classifies err: the upstream failure codes, plus not_found for a
-// lookup the fleet service made and found nothing.
+// codeOf classifies err: the upstream failure codes, not_found for a lookup
+// the fleet or tasks service made and found nothing, and internal_error for
+// any failure of this server's own (listing the MCP catalog, the task store),
+// which xyte.CodeOf would call an upstream error.
 func codeOf(err error) xyte.Code {
+	var xe *xyte.Error
 	switch {
 	case errors.Is(err, fleet.ErrNotFound), errors.Is(err, tasks.ErrNotFound):
 		return xyte.CodeNotFound
 	case errors.Is(err, tasks.ErrNotCancellable):
 		return xyte.CodeInvalidParams
-	case errors.Is(err, tasks.ErrNoTenant):
-		return xyte.CodeUnauthorized
+	case errors.As(err, &xe), errors.Is(err, xyte.ErrInvalidArgument),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return xyte.CodeOf(err)
 	}
-	return xyte.CodeOf(err)
+	return CodeInternal
 }
 
 // StatusOf returns the HTTP status that answers err.

@@ -161,11 +161,8 @@ func noQuery(r *http.Request) error { return newQuery(r).done() }
 
 // decodeBody reads the request body as exactly one JSON object into dst,
 // refusing unknown fields. A body over the server's limit keeps its
-// *http.MaxBytesError so that it answers 413.
+// *http.MaxBytesError so that it answers 413. The server always sets r.Body.
 func decodeBody(r *http.Request, dst any) error {
-	if r.Body == nil {
-		return badInput("body", "is required: send a JSON object")
-	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError

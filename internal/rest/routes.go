@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/fleet"
@@ -299,12 +300,12 @@ func (a *API) fleetOverview(r *http.Request, c *xyte.Client) (any, error) {
 }
 
 // rawOrSuccess returns the upstream's own answer, or {"success": true} when
-// it sent none.
+// it confirmed the write with no JSON (an empty body, or text).
 func rawOrSuccess(raw []byte, err error) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(raw) == 0 {
+	if !json.Valid(raw) {
 		return Success{Success: true}, nil
 	}
 	return rawJSON(raw), nil
