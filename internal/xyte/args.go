@@ -2,6 +2,7 @@ package xyte
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -100,8 +101,6 @@ func convert(t ParamType, v any) (any, bool) {
 		return s, ok
 	case TypeInteger:
 		return toInt(v)
-	case TypeNumber:
-		return toFloat(v)
 	case TypeBoolean:
 		return toBool(v)
 	case TypeObject:
@@ -136,21 +135,6 @@ func toInt(v any) (any, bool) {
 	return nil, false
 }
 
-func toFloat(v any) (any, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	}
-	return nil, false
-}
-
 func toBool(v any) (any, bool) {
 	switch b := v.(type) {
 	case bool:
@@ -162,18 +146,14 @@ func toBool(v any) (any, bool) {
 	return nil, false
 }
 
-// scalarText formats a converted scalar for a path or a query string.
+// scalarText formats a converted path or query value. The catalog gives path
+// and query parameters only the string, integer and boolean types.
 func scalarText(v any) string {
 	switch x := v.(type) {
-	case string:
-		return x
 	case int64:
 		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
 	case bool:
 		return strconv.FormatBool(x)
 	}
-	data, _ := json.Marshal(v)
-	return string(data)
+	return fmt.Sprint(v)
 }

@@ -1,7 +1,6 @@
 package xyte
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -40,7 +39,6 @@ type ParamType string
 const (
 	TypeString  ParamType = "string"
 	TypeInteger ParamType = "integer"
-	TypeNumber  ParamType = "number"
 	TypeBoolean ParamType = "boolean"
 	TypeObject  ParamType = "object"
 	TypeArray   ParamType = "array"
@@ -114,20 +112,6 @@ func Lookup(key string) (Endpoint, bool) {
 		return Endpoint{}, false
 	}
 	return catalog[i], true
-}
-
-// Groups returns the sorted names of the endpoint groups.
-func Groups() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, e := range catalog {
-		if !seen[e.Group] {
-			seen[e.Group] = true
-			out = append(out, e.Group)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 var catalogIndex = func() map[string]int {

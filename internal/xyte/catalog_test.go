@@ -1,6 +1,7 @@
 package xyte
 
 import (
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
@@ -72,6 +73,10 @@ func checkEntry(t *testing.T, e Endpoint) {
 		if p.In == InBody && (e.Method == http.MethodGet || e.Method == http.MethodDelete) {
 			t.Errorf("%s: body parameter %s on a %s", e.Key, p.Name, e.Method)
 		}
+		if p.In != InBody && p.Type != TypeString && p.Type != TypeInteger && p.Type != TypeBoolean {
+			t.Errorf("%s: %s parameter %s has type %s, which a URL cannot carry", e.Key, p.In,
+				p.Name, p.Type)
+		}
 	}
 }
 
@@ -106,6 +111,33 @@ func TestBuildRequest(t *testing.T) {
 	}
 }
 
+func TestBuildRequestConvertsScalarForms(t *testing.T) {
+	t.Parallel()
+	licenses, _ := Lookup("licenses.getLicenses")
+	tests := []struct {
+		name string
+		args map[string]any
+		want string
+	}{
+		{"booleans", map[string]any{"assigned": true, "warranty": false}, "assigned=true&warranty=false"},
+		{"boolean strings", map[string]any{"assigned": "false", "transferable": "1"},
+			"assigned=false&transferable=true"},
+		{"integer from a decoder's json.Number", map[string]any{"page": json.Number("3")}, "page=3"},
+		{"integer from a string", map[string]any{"per_page": " 25 "}, "per_page=25"},
+		{"integer from Go", map[string]any{"page": int64(2), "per_page": 10}, "page=2&per_page=10"},
+	}
+	for _, tt := range tests {
+		req, err := licenses.BuildRequest(tt.args)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if got := req.Query.Encode(); got != tt.want {
+			t.Errorf("%s: query %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestBuildRequestRefusals(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -122,6 +154,11 @@ func TestBuildRequestRefusals(t *testing.T) {
 		{"devices.getDevices", map[string]any{"page": 1.5}, "page: must be of type integer"},
 		{"spaces.getSpace", map[string]any{"space_id": "abc"}, "space_id: must be of type integer"},
 		{"devices.claimDevice", map[string]any{"name": "x"}, "space_id: is required"},
+		{"licenses.getLicenses", map[string]any{"assigned": "maybe"}, "assigned: must be of type boolean"},
+		{"licenses.getLicenses", map[string]any{"assigned": 1.0}, "assigned: must be of type boolean"},
+		{"licenses.getLicenses", map[string]any{"page": true}, "page: must be of type integer"},
+		{"licenses.getLicenses", map[string]any{"page": json.Number("1.5")}, "page: must be of type integer"},
+		{"devices.getDevices", map[string]any{"page": 1e17}, "page: must be of type integer"},
 	}
 	for _, tt := range tests {
 		ep, ok := Lookup(tt.key)

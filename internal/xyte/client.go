@@ -68,8 +68,8 @@ type Options struct {
 	// jitter. Default DefaultRetryBaseDelay.
 	RetryBaseDelay time.Duration
 	// BreakerThreshold is how many consecutive failures (5xx, no response,
-	// timeouts; never 4xx) open the circuit breaker. Default
-	// DefaultBreakerThreshold.
+	// timeouts; never 4xx) open the circuit breaker. 0 means
+	// DefaultBreakerThreshold; a negative value turns the breaker off.
 	BreakerThreshold int
 	// BreakerCooldown is how long the breaker stays open before one probe
 	// call is let through. Default DefaultBreakerCooldown.

@@ -1,6 +1,7 @@
 package xyte
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -114,15 +116,40 @@ func TestWireRules(t *testing.T) {
 func TestQueryBuiltFromValues(t *testing.T) {
 	t.Parallel()
 	c, w := newUpstream(t, okJSON(`{"items":[],"has_next_page":false}`))
+	ctx := context.Background()
 	from := time.Unix(1_700_000_000, 0)
-	_, err := c.SearchHistories(context.Background(), HistoryQuery{From: from,
-		To: from.Add(24 * time.Hour), Name: "a&b=c", PerPage: 1000})
-	if err != nil {
-		t.Fatal(err)
+	berlin := time.FixedZone("CET", 3600)
+	tests := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"histories", func() error {
+			_, err := c.SearchHistories(ctx, HistoryQuery{From: from, To: from.Add(24 * time.Hour),
+				Name: "a&b=c", PerPage: 1000})
+			return err
+		}, "/core/v1/organization/devices/histories?from=1700000000&name=a%26b%3Dc&per_page=1000&to=1700086400"},
+		{"spaces, times in UTC", func() error {
+			_, err := c.ListSpaces(ctx, ListSpacesOptions{Page: 2, ParentID: 7, Name: "Room 1",
+				CreatedAfter:  time.Date(2025, 1, 2, 10, 0, 0, 0, berlin),
+				CreatedBefore: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)})
+			return err
+		}, "/core/v1/organization/spaces?created_after=2025-01-02T09%3A00%3A00Z" +
+			"&created_before=2025-02-01T00%3A00%3A00Z&name=Room+1&page=2&parent_id=7"},
+		{"incidents", func() error {
+			_, err := c.ListIncidents(ctx, ListIncidentsOptions{From: from, PageSize: 500,
+				Status: "active", Priority: "high", DeviceModel: "X/1"})
+			return err
+		}, "/core/v1/organization/incidents?device_model=X%2F1&from=1700000000&page_size=500" +
+			"&priority=high&status=active"},
 	}
-	want := "/core/v1/organization/devices/histories?from=1700000000&name=a%26b%3Dc&per_page=1000&to=1700086400"
-	if got := w.last(t).uri; got != want {
-		t.Fatalf("got %s", got)
+	for _, tt := range tests {
+		if err := tt.call(); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := w.last(t).uri; got != tt.want {
+			t.Errorf("%s: got %s\nwant %s", tt.name, got, tt.want)
+		}
 	}
 }
 
@@ -156,7 +183,38 @@ func TestRefusedBeforeSending(t *testing.T) {
 			_, err := c.Call(ctx, "devices.getDevices", Request{Body: map[string]int{"a": 1}})
 			return err
 		},
-		"no key": func() error { _, err := c.WithKey("").GetDevice(ctx, "d1"); return err },
+		"no key":  func() error { _, err := c.WithKey("").GetDevice(ctx, "d1"); return err },
+		"long id": func() error { _, err := c.GetDevice(ctx, strings.Repeat("d", 257)); return err },
+		"no path value": func() error {
+			_, err := c.Call(ctx, "devices.getDevice", Request{})
+			return err
+		},
+		"non-integer space": func() error {
+			_, err := c.Call(ctx, "spaces.getSpace", Request{Path: map[string]string{"space_id": "12a"}})
+			return err
+		},
+		"unencodable body": func() error {
+			_, err := c.Call(ctx, "commands.sendCommand", Request{Path: map[string]string{"device_id": "d1"},
+				Body: map[string]any{"name": make(chan int)}})
+			return err
+		},
+		"move without space": func() error { _, err := c.MoveDevice(ctx, "d1", 0); return err },
+		"history per_page":   func() error { _, err := c.SearchHistories(ctx, HistoryQuery{PerPage: 1001}); return err },
+		"negative page":      func() error { _, err := c.ListDevices(ctx, ListDevicesOptions{Page: -1}); return err },
+		"spaces per_page":    func() error { _, err := c.ListSpaces(ctx, ListSpacesOptions{PerPage: 101}); return err },
+		"incidents reversed": func() error {
+			_, err := c.ListIncidents(ctx, ListIncidentsOptions{From: now, To: now.Add(-time.Minute)})
+			return err
+		},
+		"incidents page_size": func() error {
+			_, err := c.ListIncidents(ctx, ListIncidentsOptions{PageSize: 501})
+			return err
+		},
+		"empty ticket update": func() error {
+			_, err := c.UpdateTicket(ctx, "t1", UpdateTicketRequest{})
+			return err
+		},
+		"empty message": func() error { return c.SendTicketMessage(ctx, "t1", "") },
 	}
 	for name, call := range calls {
 		err := call()
@@ -187,6 +245,11 @@ func TestErrorsClassifiedAndClean(t *testing.T) {
 		{429, `{"error":"slow down"}`, map[string]string{"Retry-After": "7"}, CodeRateLimited, "slow down", 7 * time.Second},
 		{500, `<html>Internal error for k-org-1</html>`, nil, CodeUpstream, "", 0},
 		{502, `{"error":"` + strings.Repeat("x", 500) + `"}`, nil, CodeUpstream, strings.Repeat("x", 200) + "...", 0},
+		{503, `{"error":"` + strings.Repeat("y", 5000) + `k-org-1"}`, nil, CodeUpstream,
+			strings.Repeat("y", 200) + "...", 0},
+		{504, `{"error":"` + strings.Repeat("x", 199) + `üüü"}`, nil, CodeTimeout, strings.Repeat("x", 199) + "...", 0},
+		{409, `{"error":"busy\r\nX-Injected:\tyes"}`, nil, CodeUpstream, "busy  X-Injected: yes", 0},
+		{429, `{"message":"later"}`, map[string]string{"Retry-After": "soon"}, CodeRateLimited, "later", 0},
 	}
 	for _, tt := range tests {
 		c, _ := newUpstream(t, func(w http.ResponseWriter, _ *http.Request) {
@@ -196,6 +259,7 @@ func TestErrorsClassifiedAndClean(t *testing.T) {
 			w.WriteHeader(tt.status)
 			_, _ = io.WriteString(w, tt.body)
 		})
+		c.maxRetries = 0 // classification only; retries have their own tests
 		_, err := c.GetDevice(context.Background(), "d1")
 		var xe *Error
 		if !errors.As(err, &xe) {
@@ -312,5 +376,170 @@ func TestTenantClientHasNoPartnerKey(t *testing.T) {
 	_, err := c.WithKey("tenant-key").Call(context.Background(), "partner.devices.getDevices", Request{})
 	if !IsValidation(err) || w.count() != 0 {
 		t.Fatalf("a tenant's client used the operator's partner key: %v", err)
+	}
+}
+
+func TestUnexpectedAnswerShape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body, want string
+	}{
+		{`{"id":"d1","name":5}`, `unexpected response shape: field "name" has the wrong type`},
+		{`<html>Welcome k-org-1</html>`, "unexpected response shape: invalid JSON"},
+		{`{"id":"d1","last_seen_at":5}`, "unexpected response shape: cannot decode"},
+		{`{"id":"d1","last_seen_at":"yesterday"}`, "unexpected response shape: cannot decode"},
+	}
+	for _, tt := range tests {
+		c, _ := newUpstream(t, okJSON(tt.body))
+		_, err := c.GetDevice(context.Background(), "d1")
+		var xe *Error
+		if !errors.As(err, &xe) || xe.Code() != CodeUpstream || xe.StatusCode != 200 || xe.Message != tt.want {
+			t.Errorf("%s: got %v, want upstream error %q", tt.body, err, tt.want)
+			continue
+		}
+		if strings.Contains(err.Error(), "k-org-1") || strings.Contains(err.Error(), "Welcome") {
+			t.Errorf("%s: error text quotes the body: %s", tt.body, err)
+		}
+	}
+}
+
+func TestEmptyAnswerIsSuccess(t *testing.T) {
+	t.Parallel()
+	c, w := newUpstream(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	title := "Projector flickers"
+	got, err := c.UpdateTicket(context.Background(), "t1", UpdateTicketRequest{Title: &title})
+	if err != nil || got == nil || got.ID != "" {
+		t.Fatalf("a 204 answer to an update: got %+v, %v; want an empty ticket and no error", got, err)
+	}
+	if n := w.count(); n != 1 {
+		t.Fatalf("upstream saw %d requests", n)
+	}
+}
+
+func TestRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
+	elsewhere := &wire{}
+	other := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		elsewhere.mu.Lock()
+		elsewhere.reqs = append(elsewhere.reqs, wireRequest{method: r.Method, header: r.Header.Clone()})
+		elsewhere.mu.Unlock()
+	}))
+	t.Cleanup(other.Close)
+	c, _ := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)
+	})
+	_, err := c.GetDevice(context.Background(), "d1")
+	var xe *Error
+	if !errors.As(err, &xe) || xe.StatusCode != http.StatusTemporaryRedirect || xe.Code() != CodeUpstream {
+		t.Fatalf("got %v, want the redirect as an upstream error", err)
+	}
+	if n := elsewhere.count(); n != 0 {
+		t.Fatalf("the client followed a redirect to another host (%d requests)", n)
+	}
+}
+
+// cutOff answers 200 with a body shorter than its Content-Length, so the
+// connection ends mid-answer.
+func cutOff(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Length", "100")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"id":"c1"`)
+}
+
+func TestCutOffAnswer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	c, w := newUpstream(t, cutOff)
+	c.retryBase = time.Millisecond
+	_, err := c.SendCommand(ctx, "d1", SendCommandRequest{Name: "reboot"})
+	var xe *Error
+	if !IsNetwork(err) || !errors.As(err, &xe) || !xe.Sent || !xe.OutcomeUnknown {
+		t.Fatalf("command answered half: got %v, want a network error with outcome unknown", err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "xyte commands.sendCommand: network_error: ") ||
+		!strings.Contains(msg, "outcome unknown") || !strings.Contains(msg, "check before repeating it") {
+		t.Fatalf("error text %q does not warn that the command may have run", msg)
+	}
+	if n := w.count(); n != 1 {
+		t.Fatalf("the command was sent %d times", n)
+	}
+
+	c, w = newUpstream(t, cutOff)
+	c.retryBase = time.Millisecond
+	if _, err := c.GetDevice(ctx, "d1"); !IsNetwork(err) {
+		t.Fatalf("read answered half: got %v", err)
+	}
+	if n := w.count(); n != 3 {
+		t.Fatalf("a read cut off mid-answer was sent %d times, want 3 (1 + 2 retries)", n)
+	}
+}
+
+func TestTooLargeAnswer(t *testing.T) {
+	t.Parallel()
+	c, w := newUpstream(t, func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write(bytes.Repeat([]byte(" "), maxResponseBytes+1))
+	})
+	_, err := c.Call(context.Background(), "devices.getDevices", Request{})
+	var xe *Error
+	if !errors.As(err, &xe) || xe.Code() != CodeUpstream || xe.Message != "response too large" {
+		t.Fatalf("got %v, want response too large", err)
+	}
+	if n := w.count(); n != 1 {
+		t.Fatalf("a too large answer was fetched %d times", n)
+	}
+}
+
+func TestCodeOf(t *testing.T) {
+	t.Parallel()
+	upstream := &Error{Endpoint: "devices.getDevice", StatusCode: 404, code: CodeNotFound}
+	tests := []struct {
+		err  error
+		want Code
+	}{
+		{nil, ""},
+		{fmt.Errorf("get device: %w", upstream), CodeNotFound},
+		{fmt.Errorf("check: %w", argError("device_id", "must not be empty")), CodeInvalidParams},
+		{fmt.Errorf("wait: %w", context.DeadlineExceeded), CodeTimeout},
+		{context.Canceled, CodeTimeout},
+		{errors.New("decode cache entry"), CodeUpstream},
+	}
+	for _, tt := range tests {
+		if got := CodeOf(tt.err); got != tt.want {
+			t.Errorf("CodeOf(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestCallerCancellationDoesNotTripBreaker(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan struct{})
+	var hanging atomic.Bool // the upstream hangs until the caller leaves
+	hanging.Store(true)
+	c, w := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if hanging.Load() {
+			arrived <- struct{}{}
+			<-r.Context().Done()
+			return
+		}
+		okJSON(`{"id":"d1"}`)(w, r)
+	})
+	c.applyResilience(Options{MaxRetries: -1, BreakerThreshold: 1, BreakerCooldown: time.Hour})
+
+	for range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-arrived; cancel() }()
+		if _, err := c.GetDevice(ctx, "d1"); !IsTimeout(err) {
+			t.Fatalf("cancelled call: got %v", err)
+		}
+	}
+	hanging.Store(false)
+	if _, err := c.GetDevice(context.Background(), "d1"); err != nil {
+		t.Fatalf("callers who gave up opened the breaker: %v", err)
+	}
+	if n := w.count(); n != 4 {
+		t.Fatalf("upstream saw %d requests, want 4", n)
 	}
 }

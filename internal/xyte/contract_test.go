@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -459,23 +460,53 @@ func TestContractValidation(t *testing.T) {
 }
 
 // TestContractTenantIsolation checks that one organization's ids are unknown
-// to another's key.
+// to another's key, through every typed call that takes an id.
 func TestContractTenantIsolation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	idA := f.device()
+	idA, spaceA, ticketA := f.device(), f.space(), f.ticket()
 	b := f.c.WithKey(keyB)
 	idB := firstDevice(t, b)
 	if idA == idB {
 		t.Fatal("two organizations share a device id")
 	}
-	if _, err := b.GetDevice(ctx, idA); !xyte.IsNotFound(err) {
-		t.Fatalf("B reading A's device: got %v", err)
+	name := "Taken Over"
+	calls := map[string]func() error{
+		"get device": func() error { _, err := b.GetDevice(ctx, idA); return err },
+		"send command": func() error {
+			_, err := b.SendCommand(ctx, idA, xyte.SendCommandRequest{Name: "reboot"})
+			return err
+		},
+		"update device": func() error {
+			_, err := b.UpdateDevice(ctx, idA, xyte.UpdateDeviceRequest{Name: &name})
+			return err
+		},
+		"move device":   func() error { _, err := b.MoveDevice(ctx, idA, spaceA); return err },
+		"list commands": func() error { _, err := b.ListCommands(ctx, idA); return err },
+		"get space":     func() error { _, err := b.GetSpace(ctx, spaceA); return err },
+		"get ticket":    func() error { _, err := b.GetTicket(ctx, ticketA); return err },
+		"update ticket": func() error {
+			_, err := b.UpdateTicket(ctx, ticketA, xyte.UpdateTicketRequest{Title: &name})
+			return err
+		},
 	}
-	if _, err := b.SendCommand(ctx, idA, xyte.SendCommandRequest{Name: "reboot"}); !xyte.IsNotFound(err) {
-		t.Fatalf("B commanding A's device: got %v", err)
+	for what, call := range calls {
+		if err := call(); !xyte.IsNotFound(err) {
+			t.Errorf("B: %s of A's: got %v, want not found", what, err)
+		}
 	}
+	if _, err := b.ClaimDevice(ctx, xyte.ClaimDeviceRequest{Name: "x", SpaceID: spaceA,
+		CloudID: "cloud-1"}); !xyte.IsValidation(err) || !strings.Contains(err.Error(), "Space not found") {
+		t.Errorf("B claimed a device into A's space: got %v, want 422 Space not found", err)
+	}
+	checkListsSeparate(t, b, idA, ticketA)
+}
+
+// checkListsSeparate checks that b's lists and organization are its own.
+func checkListsSeparate(t *testing.T, b *xyte.Client, idA, ticketA string) {
+	t.Helper()
+	ctx := context.Background()
 	pageB, err := b.ListDevices(ctx, xyte.ListDevicesOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -484,5 +515,87 @@ func TestContractTenantIsolation(t *testing.T) {
 		if d.ID == idA {
 			t.Fatal("A's device is in B's list")
 		}
+	}
+	tickets, err := b.ListTickets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range tickets {
+		if tk.ID == ticketA {
+			t.Fatal("A's ticket is in B's list")
+		}
+	}
+	if info, err := b.OrganizationInfo(ctx); err != nil || info.Name != "Contoso Media" {
+		t.Fatalf("B's organization: %+v %v", info, err)
+	}
+}
+
+// TestTypedCallsRoundTrip drives a device and a ticket through the typed
+// calls and checks each answer against what the simulator then holds.
+func TestTypedCallsRoundTrip(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.c
+	room := f.space()
+	spaces, err := c.ListSpaces(ctx, xyte.ListSpacesOptions{SpaceType: "room", PerPage: 2})
+	if err != nil || len(spaces.Items) < 2 {
+		t.Fatalf("list rooms: %v", err)
+	}
+	other := int64(spaces.Items[1].ID)
+	if other == room {
+		other = int64(spaces.Items[0].ID)
+	}
+	if s, err := c.GetSpace(ctx, room); err != nil || int64(s.ID) != room {
+		t.Fatalf("get space %d: %+v %v", room, s, err)
+	}
+
+	d, err := c.ClaimDevice(ctx, xyte.ClaimDeviceRequest{Name: "Lobby Display", SpaceID: room,
+		CloudID: "cloud-lobby-1"})
+	if err != nil || d.ID == "" || d.Name != "Lobby Display" {
+		t.Fatalf("claim: %+v %v", d, err)
+	}
+	name := "Lobby Display 2"
+	if d, err = c.UpdateDevice(ctx, d.ID, xyte.UpdateDeviceRequest{Name: &name}); err != nil || d.Name != name {
+		t.Fatalf("update: %+v %v", d, err)
+	}
+	if _, err := c.MoveDevice(ctx, d.ID, other); err != nil {
+		t.Fatalf("move: %v", err)
+	}
+	if got, err := c.GetDevice(ctx, d.ID); err != nil || got.Space == nil || int64(got.Space.ID) != other {
+		t.Fatalf("after the move: %+v %v", got, err)
+	}
+	if err := c.DeleteDevice(ctx, d.ID); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if _, err := c.GetDevice(ctx, d.ID); !xyte.IsNotFound(err) {
+		t.Fatalf("deleted device: got %v", err)
+	}
+	checkTicketRoundTrip(t, c, f.ticket())
+}
+
+func checkTicketRoundTrip(t *testing.T, c *xyte.Client, id string) {
+	t.Helper()
+	ctx := context.Background()
+	title := "Projector flickers in room 4"
+	if tk, err := c.UpdateTicket(ctx, id, xyte.UpdateTicketRequest{Title: &title}); err != nil || tk.Title != title {
+		t.Fatalf("update ticket: %+v %v", tk, err)
+	}
+	if err := c.SendTicketMessage(ctx, id, "A technician is on the way."); err != nil {
+		t.Fatalf("message: %v", err)
+	}
+	if err := c.ResolveTicket(ctx, id); err != nil {
+		t.Fatalf("resolve: %v", err)
+	}
+	tk, err := c.GetTicket(ctx, id)
+	if err != nil || tk.Title != title || tk.Status != "resolved" {
+		t.Fatalf("ticket after the changes: %+v %v", tk, err)
+	}
+	var said bool
+	for _, cm := range tk.Comments {
+		said = said || cm.Text == "A technician is on the way."
+	}
+	if !said {
+		t.Fatalf("the message is not among the ticket's comments: %+v", tk.Comments)
 	}
 }

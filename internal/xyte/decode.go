@@ -207,10 +207,10 @@ func decodeKeeping(data []byte, v any, extra *Extra) error {
 	if err := json.Unmarshal(data, v); err != nil {
 		return err
 	}
+	// data decoded into a struct, so it is an object (or null) and decodes
+	// into a map as well.
 	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return err
-	}
+	_ = json.Unmarshal(data, &all)
 	known := knownFields(reflect.TypeOf(v).Elem())
 	for name := range all {
 		if known[name] {
@@ -231,10 +231,9 @@ func encodeKeeping(v any, extra Extra) ([]byte, error) {
 	if err != nil || len(extra) == 0 {
 		return data, err
 	}
+	// data encodes a struct, so it is an object.
 	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return nil, err
-	}
+	_ = json.Unmarshal(data, &all)
 	for name, raw := range extra {
 		if _, ok := all[name]; !ok {
 			all[name] = raw

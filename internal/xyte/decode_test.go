@@ -51,6 +51,17 @@ func TestPageEnvelopes(t *testing.T) {
 
 func intPtr(i int) *int { return &i }
 
+func TestPageRefusesMalformedEnvelopes(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{"items":[],"has_next_page":"yes"}`, `{"items":{"id":"a"}}`,
+		`{"page_info":{"total_count":"many"}}`, `[{"id":5}]`} {
+		var p Page[Device]
+		if err := json.Unmarshal([]byte(body), &p); err == nil {
+			t.Errorf("%s: want an error, got %+v", body, p)
+		}
+	}
+}
+
 func TestPageEncodesNormalized(t *testing.T) {
 	t.Parallel()
 	var p Page[Ticket]
@@ -60,6 +71,11 @@ func TestPageEncodesNormalized(t *testing.T) {
 	out, _ := json.Marshal(p)
 	if string(out) != `{"items":[],"has_next_page":false}` {
 		t.Fatalf("got %s", out)
+	}
+	next, total := 3, 40
+	out, _ = json.Marshal(Page[Ticket]{NextPage: &next, TotalCount: &total})
+	if string(out) != `{"items":[],"has_next_page":true,"total_count":40}` {
+		t.Fatalf("a page with no items and a next page encodes as %s", out)
 	}
 }
 
@@ -91,9 +107,16 @@ func TestTimeFormats(t *testing.T) {
 	if err := json.Unmarshal([]byte(`"yesterday"`), &bad); err == nil {
 		t.Fatal("want an error for a non-timestamp")
 	}
+	if err := json.Unmarshal([]byte(`1722248319`), &bad); err == nil {
+		t.Fatal("want an error for a number")
+	}
 	out, _ := json.Marshal(struct{ T Time }{})
 	if string(out) != `{"T":null}` {
 		t.Fatalf("zero time encodes as %s", out)
+	}
+	out, _ = json.Marshal(Time{want.Add(267 * time.Millisecond).In(time.FixedZone("CEST", 7200))})
+	if string(out) != `"2024-07-29T10:18:39.267Z"` {
+		t.Fatalf("time encodes as %s, want RFC 3339 in UTC", out)
 	}
 }
 
@@ -114,6 +137,38 @@ func TestFlexIntAcceptsStringsAndNumbers(t *testing.T) {
 	var s FlexString
 	if err := json.Unmarshal([]byte(`9007199254740993`), &s); err != nil || s != "9007199254740993" {
 		t.Fatalf("numeric id: %q %v", s, err)
+	}
+	if err := json.Unmarshal([]byte(`null`), &s); err != nil || s != "" {
+		t.Fatalf("null id: %q %v", s, err)
+	}
+	for _, in := range []string{`true`, `{"id":1}`, `[1]`} {
+		if err := json.Unmarshal([]byte(in), &s); err == nil {
+			t.Fatalf("%s as a string id: want an error", in)
+		}
+	}
+}
+
+// TestUnknownFieldsSurviveReencoding checks every upstream type: a field the
+// Go type does not name comes back out when the value is encoded again.
+func TestUnknownFieldsSurviveReencoding(t *testing.T) {
+	t.Parallel()
+	const in = `{"id":"1","name":"n","hub_only":{"rev":7}}` // "1" fits string and integer ids
+	values := map[string]any{
+		"device": &Device{}, "model": &DeviceModel{}, "space in device": &DeviceSpace{},
+		"command": &Command{}, "history": &HistoryRecord{}, "space": &Space{}, "incident": &Incident{},
+		"ticket": &Ticket{}, "comment": &Comment{}, "organization": &OrgInfo{},
+	}
+	for name, v := range values {
+		if err := json.Unmarshal([]byte(in), v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.Contains(string(out), `"hub_only":{"rev":7}`) {
+			t.Errorf("%s: re-encoded without the hub's extra field: %s", name, out)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -110,21 +111,37 @@ func TestGetRetriedOnTransientFailures(t *testing.T) {
 
 func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	sim, c, id := newResilienceSim(t, xyte.Options{Timeout: 2 * time.Second})
-	if err := sim.SetFaults(xytesim.Fault{Route: "devices.getDevice", RetryAfter: "30"}); err != nil {
-		t.Fatal(err)
+	tests := map[string]struct {
+		timeout, callerDeadline time.Duration
+	}{
+		"client timeout":  {2 * time.Second, 0},
+		"caller deadline": {time.Minute, 2 * time.Second},
 	}
-	start := time.Now()
-	_, err := c.GetDevice(context.Background(), id)
-	var xe *xyte.Error
-	if !xyte.IsRateLimited(err) || !errors.As(err, &xe) || xe.RetryAfter != 30*time.Second {
-		t.Fatalf("got %v", err)
-	}
-	if took := time.Since(start); took > time.Second {
-		t.Fatalf("took %v; a wait past the deadline must fail at once", took)
-	}
-	if n := countRoute(sim, getRoute); n != 1 {
-		t.Fatalf("upstream saw %d requests", n)
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sim, c, id := newResilienceSim(t, xyte.Options{Timeout: tt.timeout})
+			if err := sim.SetFaults(xytesim.Fault{Route: "devices.getDevice", RetryAfter: "30"}); err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if tt.callerDeadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.callerDeadline)
+				defer cancel()
+			}
+			_, err := c.GetDevice(ctx, id)
+			var xe *xyte.Error
+			if !xyte.IsRateLimited(err) || !errors.As(err, &xe) || xe.RetryAfter != 30*time.Second {
+				t.Fatalf("got %v", err)
+			}
+			if ctx.Err() != nil {
+				t.Fatal("the client waited for the deadline; a wait past it must fail at once")
+			}
+			if n := countRoute(sim, getRoute); n != 1 {
+				t.Fatalf("upstream saw %d requests", n)
+			}
+		})
 	}
 }
 
@@ -193,6 +210,28 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 	}
 }
 
+func TestNegativeBreakerThresholdNeverOpens(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	sim, c, id := newResilienceSim(t, xyte.Options{MaxRetries: -1, BreakerThreshold: -1, Observer: rec})
+	if err := sim.SetFaults(xytesim.Fault{Route: "*", Status: 502}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * xyte.DefaultBreakerThreshold {
+		if _, err := c.GetDevice(context.Background(), id); statusOf(err) != 502 {
+			t.Fatalf("got %v, want the upstream's 502", err)
+		}
+	}
+	if n := countRoute(sim, getRoute); n != 2*xyte.DefaultBreakerThreshold {
+		t.Fatalf("upstream saw %d requests", n)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.states) != 0 {
+		t.Fatalf("a disabled breaker changed state: %v", rec.states)
+	}
+}
+
 func TestBreakerIgnoresClientErrors(t *testing.T) {
 	t.Parallel()
 	_, c, id := newResilienceSim(t, xyte.Options{MaxRetries: -1, BreakerThreshold: 2})
@@ -235,5 +274,56 @@ func TestNoGoroutineGrowthAfterFaults(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before+5 {
 		t.Fatalf("goroutines grew from %d to %d", before, n)
+	}
+}
+
+func TestCancelDuringRetryWaitReturnsLastAnswer(t *testing.T) {
+	t.Parallel()
+	sim, c, id := newResilienceSim(t, xyte.Options{Timeout: time.Minute})
+	if err := sim.SetFaults(xytesim.Fault{Route: "devices.getDevice", Status: 503,
+		RetryAfter: "30"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for countRoute(sim, getRoute) == 0 && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := c.GetDevice(ctx, id)
+	var xe *xyte.Error
+	if !errors.As(err, &xe) || xe.StatusCode != 503 || xe.RetryAfter != 30*time.Second {
+		t.Fatalf("got %v, want the 503 that started the wait", err)
+	}
+	if n := countRoute(sim, getRoute); n != 1 {
+		t.Fatalf("upstream saw %d requests after the caller left", n)
+	}
+}
+
+func TestOpenBreakerRefusalIsNotRetried(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	sim, c, id := newResilienceSim(t, xyte.Options{BreakerThreshold: 1, BreakerCooldown: time.Hour,
+		Observer: rec})
+	if err := sim.SetFaults(xytesim.Fault{Route: "*", Status: 502}); err != nil {
+		t.Fatal(err)
+	}
+	for _, client := range []*xyte.Client{c, c.WithKey(keyB)} {
+		_, err := client.GetDevice(context.Background(), id)
+		var xe *xyte.Error
+		if !errors.As(err, &xe) || xe.StatusCode != 0 || xe.RetryAfter != time.Hour ||
+			!strings.Contains(xe.Message, "calls are paused") || !xyte.IsUpstream(err) {
+			t.Fatalf("got %v, want the breaker's refusal with the cool-down as Retry-After", err)
+		}
+	}
+	if n := countRoute(sim, getRoute); n != 1 {
+		t.Fatalf("upstream saw %d requests; the breaker opened after the first", n)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.states) != 1 || rec.states[0] != "open" {
+		t.Fatalf("breaker states %v, want [open]", rec.states)
 	}
 }
