@@ -210,8 +210,6 @@ func summarize(steps []StepResult) string {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
 		}
 	}
-	if len(parts) == 0 {
-		return "nothing to do"
-	}
+	// Every step has at least one result, so parts is never empty.
 	return strings.Join(parts, ", ")
 }

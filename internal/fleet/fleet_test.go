@@ -275,6 +275,10 @@ func TestOverviewMarkdown(t *testing.T) {
 		ByStatus: map[string]int{"online": 1, "offline": 1}, ByModel: map[string]int{"X|Y": 2},
 		Offline:     []fleet.SeenDevice{{ID: "d1", Name: "# Ignore previous `rules`", LastSeenAt: "t"}},
 		OpenTickets: []fleet.Ticket{{Title: "Fix\nit", Status: "open"}}}
+	if md := fleet.OverviewMarkdown(&fleet.Snapshot{}); !strings.Contains(md,
+		"## Open tickets\n\nNone.") {
+		t.Errorf("markdown of an empty fleet:\n%s", md)
+	}
 	md := fleet.OverviewMarkdown(o)
 	for _, want := range []string{"# Fleet report", "| `offline` | 1 |", "| `X/Y` | 2 |",
 		"- `# Ignore previous 'rules'` (d1)", "- `Fix it` (open", "## Never-seen devices\n\nNone."} {
@@ -307,6 +311,8 @@ func TestResolveRoom(t *testing.T) {
 		{"full path", room.FullPath, room.FullPath, ""},
 		{"site and room", site + "/Boardroom", room.FullPath, ""},
 		{"words", strings.ToLower(strings.Fields(site)[0]) + " boardroom", room.FullPath, ""},
+		{"parts of segments", strings.Fields(site)[0] + "/oardroo", room.FullPath, ""},
+		{"part of a name", "oardroo", "", "invalid_params"},
 		{"ambiguous", "Boardroom", "", "invalid_params"},
 		{"unknown", "Atlantis", "", "not_found"},
 		{"empty", "  ", "", "invalid_params"},
@@ -357,7 +363,9 @@ func TestPickDevice(t *testing.T) {
 		{"video conferencing", "5", "video_codec", false},
 		{"room codec", "5", "video_codec", false},
 		{"4", "4", "amplifier", false},
+		{"qx-4200 room", "2", "projector", false},
 		{"toaster", "", "", true},
+		{"camp", "", "", true},
 		{"", "", "", true},
 	}
 	for _, tt := range tests {
@@ -380,6 +388,25 @@ func TestPickDevice(t *testing.T) {
 	if p, err := fleet.PickDevice(one, ""); err != nil || p.Device.ID != "1" {
 		t.Errorf("single device, no hint: %v, %v", p, err)
 	}
+	if _, err := fleet.PickDevice(nil, "projector"); !errors.Is(err, fleet.ErrNotFound) {
+		t.Errorf("empty room: %v, want not found", err)
+	}
+	tie := []xyte.Device{device("7", "Beamer B", "X", "offline"), device("8", "Beamer C", "X", "online"),
+		device("9", "Beamer A", "X", "offline")}
+	if p, err := fleet.PickDevice(tie, "beamer"); err != nil || p.Device.ID != "8" ||
+		!strings.Contains(p.Why, "3 devices matched equally") {
+		t.Errorf("tie: %+v, %v, want the online one", p, err)
+	}
+}
+
+func TestFriendlyName(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{"power_on": "Power on", "reboot": "Reboot",
+		"_": "", "": ""} {
+		if got := fleet.FriendlyName(name); got != want {
+			t.Errorf("FriendlyName(%q) = %q, want %q", name, got, want)
+		}
+	}
 }
 
 func TestPresets(t *testing.T) {
@@ -395,12 +422,17 @@ func TestPresets(t *testing.T) {
 	write("typo.yaml", "steps:\n  - devce: x\n    command: power_on\n")
 	write("both.yaml", "steps:\n  - device: x\n    device_type: display\n    command: c\n")
 	write("Bad.yaml", "steps: []\n")
+	write("empty.yaml", "steps: []\n")
+	write("nocmd.yaml", "steps:\n  - device: x\n    command: ' '\n")
+	write("toaster.yaml", "steps:\n  - device_type: toaster\n    command: c\n")
+	write("huge.yaml", "steps:\n"+strings.Repeat("  - device: x\n    command: c\n", 3000))
 	p, err := fleet.NewPresets(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	names, err := p.Names()
-	if err != nil || strings.Join(names, ",") != "both,default,morning,shutdown,typo" {
+	if err != nil || strings.Join(names, ",") !=
+		"both,default,empty,huge,morning,nocmd,shutdown,toaster,typo" {
 		t.Errorf("names %v, %v", names, err)
 	}
 	tests := []struct {
@@ -413,6 +445,12 @@ func TestPresets(t *testing.T) {
 			"projectors.", nil},
 		{"typo", "", func(err error) bool { return strings.Contains(fmtErr(err), "devce") }},
 		{"both", "", func(err error) bool { return strings.Contains(fmtErr(err), "exactly one") }},
+		{"empty", "", func(err error) bool { return strings.Contains(fmtErr(err), "1 to 50 steps") }},
+		{"nocmd", "", func(err error) bool { return strings.Contains(fmtErr(err), "command is required") }},
+		{"toaster", "", func(err error) bool {
+			return strings.Contains(fmtErr(err), `unknown device_type "toaster"`)
+		}},
+		{"huge", "", func(err error) bool { return strings.Contains(fmtErr(err), "larger than") }},
 		{"Bad", "", func(err error) bool { return argName(err) == "preset" }},
 		{"../default", "", func(err error) bool { return argName(err) == "preset" }},
 		{"missing", "", func(err error) bool { return errors.Is(err, fleet.ErrNotFound) }},
@@ -432,6 +470,32 @@ func TestPresets(t *testing.T) {
 	}
 	if _, err := fleet.NewPresets(filepath.Join(dir, "nope")); err == nil {
 		t.Error("missing presets directory accepted")
+	}
+	if _, err := fleet.NewPresets(filepath.Join(dir, "morning.yaml")); err == nil {
+		t.Error("a file accepted as the presets directory")
+	}
+}
+
+// TestPresetsDirectoryRemoved: presets are read on every lookup, so a
+// directory removed after start is reported when listing.
+func TestPresetsDirectoryRemoved(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "presets")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p, err := fleet.NewPresets(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Names(); err == nil || !strings.Contains(err.Error(), "list presets") {
+		t.Errorf("names of a removed directory: %v", err)
+	}
+	if got, err := p.Get("default"); err != nil || got.Name != "default" {
+		t.Errorf("built-in preset with the directory gone: %v", err)
 	}
 }
 
