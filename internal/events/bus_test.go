@@ -105,6 +105,37 @@ func TestBusRejects(t *testing.T) {
 	if _, err := b.Subscribe(ctx, "a", "", "a b"); !errors.Is(err, ErrInvalidEvent) {
 		t.Errorf("Subscribe with a bad filter: %v", err)
 	}
+	for _, bad := range []string{"", "a:b", strings.Repeat("a", 65)} {
+		_, err1 := b.Since(ctx, bad, "0", 0)
+		_, err2 := b.Recent(ctx, bad, 0)
+		_, err3 := b.Subscribe(ctx, bad, "", "")
+		_, err4 := b.Wait(ctx, bad, "", "")
+		for _, err := range []error{err1, err2, err3, err4} {
+			if !errors.Is(err, ErrInvalidTenant) {
+				t.Errorf("tenant %q: %v, want ErrInvalidTenant", bad, err)
+			}
+		}
+	}
+}
+
+func TestSubscriptionEnds(t *testing.T) {
+	t.Parallel()
+	b := NewMemoryBus(Options{})
+	mustPublish(t, b, "a", "kept")
+	sub, err := b.Subscribe(context.Background(), "a", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := sub.Next(cancelled); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Next with a cancelled context: %v", err)
+	}
+	sub.Close()
+	sub.Close() // a second Close is harmless
+	if _, err := sub.Next(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Next after Close: %v", err)
+	}
 }
 
 func TestBusWait(t *testing.T) {
@@ -298,6 +329,14 @@ func TestMemoryBusByteBudget(t *testing.T) {
 		if !later(evs[i].ID, evs[i-1].ID) {
 			t.Fatalf("events out of order: %s before %s", evs[i-1].ID, evs[i].ID)
 		}
+	}
+	// An event larger than the whole budget is kept, alone.
+	huge := publish("huge", json.RawMessage(`"`+strings.Repeat("x", 5000)+`"`))
+	if evs, _ := b.Since(ctx, "huge", "0", 0); len(evs) != 1 || evs[0].ID != huge.ID {
+		t.Fatalf("an event larger than the budget: kept %d events, want it alone", len(evs))
+	}
+	if evs, _ := b.Since(ctx, "a", "0", 0); len(evs) != 0 {
+		t.Fatalf("tenant a kept %d events past the budget", len(evs))
 	}
 }
 

@@ -157,16 +157,6 @@ func parsePosition(s string) (position, error) {
 	return position{ms: ms, seq: seq}, nil
 }
 
-// ValidID reports whether s is an event id or cursor that the Bus accepts as
-// afterID: "" (see each method), "0", or "<milliseconds>-<sequence>".
-func ValidID(s string) bool {
-	if s == "" {
-		return true
-	}
-	_, err := parsePosition(s)
-	return err == nil
-}
-
 func (p position) String() string {
 	return strconv.FormatUint(p.ms, 10) + "-" + strconv.FormatUint(p.seq, 10)
 }

@@ -2,13 +2,18 @@ package events
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -192,5 +197,131 @@ func (r *sseReader) noEvent(t *testing.T, d time.Duration) {
 		case <-timer.C:
 			return
 		}
+	}
+}
+
+// redisProxy forwards loopback connections to the test Redis and can cut
+// them all, standing in for a Redis outage.
+type redisProxy struct {
+	ln net.Listener
+	wg sync.WaitGroup
+
+	mu    sync.Mutex
+	down  bool
+	conns []net.Conn
+}
+
+// newRedisProxy starts a proxy to 127.0.0.1:6379, up or down.
+func newRedisProxy(t *testing.T, down bool) *redisProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &redisProxy{ln: ln, down: down}
+	p.wg.Add(1)
+	go p.serve()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		p.setDown(true)
+		p.wg.Wait()
+	})
+	return p
+}
+
+func (p *redisProxy) serve() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		if err := p.connect(c); err != nil {
+			_ = c.Close()
+		}
+	}
+}
+
+// connect pipes c to Redis unless the proxy is down.
+func (p *redisProxy) connect(c net.Conn) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.down {
+		return errors.New("proxy down")
+	}
+	up, err := net.Dial("tcp", "127.0.0.1:6379")
+	if err != nil {
+		return err
+	}
+	p.conns = append(p.conns, c, up)
+	p.wg.Add(2)
+	go p.pipe(up, c)
+	go p.pipe(c, up)
+	return nil
+}
+
+func (p *redisProxy) pipe(dst, src net.Conn) {
+	defer p.wg.Done()
+	_, _ = io.Copy(dst, src)
+	_ = dst.Close()
+}
+
+// setDown cuts every connection and refuses new ones (true), or lets new
+// ones through again (false).
+func (p *redisProxy) setDown(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+	if down {
+		for _, c := range p.conns {
+			_ = c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+// newProxiedRedisBus returns a Redis bus that reaches Redis through p, with
+// a short block and no command retries, closed after the test.
+func newProxiedRedisBus(t *testing.T, p *redisProxy, opts Options) *Bus {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: p.ln.Addr().String(), MaxRetries: -1,
+		DialTimeout: time.Second})
+	t.Cleanup(func() { _ = rdb.Close() })
+	b := NewRedisBus(rdb, opts)
+	b.store.(*redisStore).block = 200 * time.Millisecond
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+// logLines collects JSON log lines for a test.
+type logLines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logLines) logger() *slog.Logger { return slog.New(slog.NewJSONHandler(l, nil)) }
+
+// count returns how many lines have the message msg.
+func (l *logLines) count(msg string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.buf.String(), `"msg":"`+msg+`"`)
+}
+
+// waitFor polls cond until it holds, failing the test after 5 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

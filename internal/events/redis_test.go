@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +126,87 @@ func TestRedisBusSkipsForeignEntries(t *testing.T) {
 	want := mustPublish(t, b, a, "good")
 	if e, err := b.Wait(ctx, a, "0", ""); err != nil || e.ID != want.ID {
 		t.Fatalf("Wait = %+v, %v; want %s", e, err, want.ID)
+	}
+}
+
+// TestRedisBusWhileRedisIsDown: with Redis unreachable every call fails with
+// an error that says which step failed, and nothing blocks.
+func TestRedisBusWhileRedisIsDown(t *testing.T) {
+	t.Parallel()
+	b := newProxiedRedisBus(t, newRedisProxy(t, true), Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a := uniqueTenant(t)
+	calls := map[string]func() error{
+		"store event": func() error { _, err := b.Publish(ctx, a, Event{Type: "x"}); return err },
+		"since":       func() error { _, err := b.Since(ctx, a, "0", 0); return err },
+		"recent":      func() error { _, err := b.Recent(ctx, a, 0); return err },
+		"watch events": func() error {
+			_, err := b.Subscribe(ctx, a, "", "")
+			return err
+		},
+	}
+	for name, call := range calls {
+		err := call()
+		if err == nil {
+			t.Errorf("%s: no error while Redis is down", name)
+			continue
+		}
+		if name != "since" && name != "recent" && !strings.HasPrefix(err.Error(), name+": ") {
+			t.Errorf("%s: error %q does not name the step", name, err)
+		}
+	}
+}
+
+// TestRedisBusRecoversAfterOutage: during an outage the watcher logs once
+// and keeps retrying, subscribers get errors instead of hanging, and once
+// Redis is back the same subscription receives new events.
+func TestRedisBusRecoversAfterOutage(t *testing.T) {
+	t.Parallel()
+	logs := &logLines{}
+	proxy := newRedisProxy(t, false)
+	b := newProxiedRedisBus(t, proxy, Options{Logger: logs.logger()})
+	direct := newRedisBus(t, Options{})
+	a := uniqueTenant(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sub, err := b.Subscribe(ctx, a, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+
+	proxy.setDown(true)
+	const watcherDown = "event watcher cannot read Redis; retrying"
+	waitFor(t, "the watcher to log the outage", func() bool { return logs.count(watcherDown) > 0 })
+	mustPublish(t, direct, a, "during.outage") // Redis itself is up: only this replica lost it
+	short, cancelShort := context.WithTimeout(ctx, 2*time.Second)
+	defer cancelShort()
+	if _, err := sub.Next(short); err == nil || !strings.HasPrefix(err.Error(), "read events: ") {
+		t.Fatalf("Next during the outage: %v, want a read error", err)
+	}
+	if _, err := b.Subscribe(ctx, a, "", ""); err == nil || !strings.HasPrefix(err.Error(), "find newest event: ") {
+		t.Fatalf("second Subscribe during the outage: %v", err)
+	}
+
+	proxy.setDown(false)
+	if e, err := sub.Next(ctx); err != nil || e.Type != "during.outage" {
+		t.Fatalf("after the outage: %+v, %v; want the event published meanwhile", e, err)
+	}
+	want := mustPublish(t, direct, a, "after.outage")
+	if e, err := sub.Next(ctx); err != nil || e.ID != want.ID {
+		t.Fatalf("after the outage: %+v, %v; want %s", e, err, want.ID)
+	}
+	if n := logs.count(watcherDown); n != 1 {
+		t.Fatalf("the outage was logged %d times, want once", n)
+	}
+}
+
+func TestRedisBusSubscribeAfterClose(t *testing.T) {
+	t.Parallel()
+	b := NewRedisBus(redisClient(t), Options{})
+	_ = b.Close()
+	if _, err := b.Subscribe(context.Background(), uniqueTenant(t), "", ""); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Subscribe on a closed bus: %v, want ErrClosed", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,17 +106,27 @@ func TestStreamResume(t *testing.T) {
 func TestStreamRefusesBadRequests(t *testing.T) {
 	t.Parallel()
 	url := newStreamURL(t, StreamOptions{Bus: NewMemoryBus(Options{})})
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	closing := newStreamURL(t, StreamOptions{Bus: NewMemoryBus(Options{}), Shutdown: stopped})
+	logs := &logLines{}
+	redisDown := newStreamURL(t, StreamOptions{Logger: logs.logger(),
+		Bus: newProxiedRedisBus(t, newRedisProxy(t, true), Options{})})
 	cases := []struct {
-		name, path, key, lastID string
-		status                  int
+		name, method, url, key, lastID string
+		status                         int
+		code                           string
 	}{
-		{"no tenant", "", "", "", http.StatusUnauthorized},
-		{"bad Last-Event-ID", "", "k", "yesterday", http.StatusBadRequest},
-		{"bad after", "?after=-1", "k", "", http.StatusBadRequest},
-		{"bad type filter", "?type=a%20b", "k", "", http.StatusBadRequest},
+		{"no tenant", "GET", url, "", "", http.StatusUnauthorized, CodeMissingKey},
+		{"bad Last-Event-ID", "GET", url, "k", "yesterday", http.StatusBadRequest, CodeInvalidEventID},
+		{"bad after", "GET", url + "?after=-1", "k", "", http.StatusBadRequest, CodeInvalidEventID},
+		{"bad type filter", "GET", url + "?type=a%20b", "k", "", http.StatusBadRequest, CodeInvalidEvent},
+		{"POST", "POST", url, "k", "", http.StatusMethodNotAllowed, CodeMethod},
+		{"shutting down", "GET", closing, "k", "", http.StatusServiceUnavailable, CodeUnavailable},
+		{"Redis down", "GET", redisDown, "k", "", http.StatusServiceUnavailable, CodeUnavailable},
 	}
 	for _, tc := range cases {
-		req, _ := http.NewRequest(http.MethodGet, url+tc.path, nil)
+		req, _ := http.NewRequest(tc.method, tc.url, nil)
 		if tc.key != "" {
 			req.Header.Set("Authorization", tc.key)
 		}
@@ -126,10 +137,74 @@ func TestStreamRefusesBadRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var body errorBody
+		err = json.NewDecoder(resp.Body).Decode(&body)
 		resp.Body.Close()
-		if resp.StatusCode != tc.status {
-			t.Errorf("%s: status %d, want %d", tc.name, resp.StatusCode, tc.status)
+		if resp.StatusCode != tc.status || err != nil || body.Error != tc.code || body.Message == "" {
+			t.Errorf("%s: status %d, body %+v (%v); want %d %s", tc.name, resp.StatusCode, body, err,
+				tc.status, tc.code)
 		}
+		if tc.method == "POST" && resp.Header.Get("Allow") != http.MethodGet {
+			t.Errorf("%s: Allow = %q", tc.name, resp.Header.Get("Allow"))
+		}
+	}
+	if n := logs.count("event stream not started"); n != 1 {
+		t.Errorf("the Redis failure was logged %d times, want once", n)
+	}
+}
+
+// TestStreamEndsWhenStoreFails: when the bus loses Redis mid-stream, the
+// stream ends (the client reconnects with Last-Event-ID) and says why in the
+// log.
+func TestStreamEndsWhenStoreFails(t *testing.T) {
+	t.Parallel()
+	logs := &logLines{}
+	proxy := newRedisProxy(t, false)
+	url := newStreamURL(t, StreamOptions{Bus: newProxiedRedisBus(t, proxy, Options{}),
+		KeepAlive: 50 * time.Millisecond, Logger: logs.logger()})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, stream := openStream(t, ctx, url, uniqueKey(t), "")
+	<-stream.frames // connected
+	proxy.setDown(true)
+	select {
+	case <-stream.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream outlived its store")
+	}
+	waitFor(t, "the log line", func() bool { return logs.count("event stream ended") == 1 })
+}
+
+// TestStreamDropsClientThatStopsReading: a client that stops reading cannot
+// hold the handler past the write timeout.
+func TestStreamDropsClientThatStopsReading(t *testing.T) {
+	t.Parallel()
+	bus := NewMemoryBus(Options{Size: 100})
+	s, _ := NewStream(StreamOptions{Bus: bus, WriteTimeout: 100 * time.Millisecond})
+	returned := make(chan struct{})
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(returned)
+		s.ServeHTTP(w, r)
+	}))
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	key := "slow-reader-key"
+	_, _ = conn.Write([]byte("GET /?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: " + key + "\r\n\r\n"))
+
+	// Far more than the socket buffers hold, and never read.
+	big := json.RawMessage(`"` + strings.Repeat("x", 256<<10) + `"`)
+	for range 100 {
+		if _, err := bus.Publish(context.Background(), tenant.Hash(key), Event{Type: "big", Data: big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler is still writing to a client that stopped reading")
 	}
 }
 
