@@ -1,12 +1,18 @@
 package server_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/metrics"
 	"github.com/xyte-mcp/xyte-mcp/internal/server"
 )
 
@@ -15,6 +21,14 @@ func TestNewRefusesBadSettings(t *testing.T) {
 	for name, mutate := range map[string]func(*config.Config){
 		"base URL":  func(c *config.Config) { c.BaseURL = "ftp://hub" },
 		"Redis URL": func(c *config.Config) { c.RedisURL = "redis://:bad port" },
+		// Events share Redis even when rate limits, which read it first, are off.
+		"Redis URL without limits": func(c *config.Config) {
+			c.RedisURL, c.RateLimit = "redis://:bad port", 0
+		},
+		"plugin name": func(c *config.Config) { c.Plugins = []string{"carrier-pigeon"} },
+		"async tasks without a secret in multi-tenant mode": func(c *config.Config) {
+			c.AsyncTasks, c.APIKey, c.TaskSecret = true, "", ""
+		},
 	} {
 		cfg := config.Defaults()
 		mutate(&cfg)
@@ -25,8 +39,57 @@ func TestNewRefusesBadSettings(t *testing.T) {
 	}
 }
 
+// TestNewReportsWhatCannotStart: a part that cannot be built or started
+// fails New with an error naming it, and what was started is stopped.
+func TestNewReportsWhatCannotStart(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "missing")
+	used := metrics.NewRegistry()
+	if _, err := metrics.New(used, nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		mutate func(*config.Config)
+		reg    *prometheus.Registry
+		want   string
+	}{
+		{"audit file", func(c *config.Config) {
+			c.Plugins, c.AuditFile = []string{"audit"}, filepath.Join(missing, "audit.jsonl")
+		}, nil, `start plugin "audit"`},
+		{"presets directory", func(c *config.Config) { c.PresetsDir = missing }, nil,
+			"build mcp server"},
+		{"registry already in use", func(*config.Config) {}, used, "register metrics"},
+	}
+	for _, tt := range tests {
+		cfg := config.Defaults()
+		tt.mutate(&cfg)
+		sv, err := server.New(server.Options{Config: cfg, Registry: tt.reg})
+		if err == nil || sv != nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error naming %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestHTTPRefusesAShortWebhookSecret: event intake needs a secret long enough
+// to sign with; a shorter one is a configuration error, not an open intake.
+func TestHTTPRefusesAShortWebhookSecret(t *testing.T) {
+	t.Parallel()
+	cfg := config.Defaults()
+	cfg.WebhookSecret = "short"
+	sv, err := server.New(server.Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sv.Shutdown(context.Background())
+	if srv, err := sv.HTTP(); !errors.Is(err, server.ErrConfig) || srv != nil {
+		t.Fatalf("HTTP with a 5-byte webhook secret: %v, want ErrConfig", err)
+	}
+}
+
 // TestServices builds what serve builds, with the cache, limiter and Redis
-// off and on, and checks that the HTTP server answers its probes.
+// off and on, and checks that the HTTP server answers its probes: ready at
+// once, since synchronous tasks have no store to wait for.
 func TestServices(t *testing.T) {
 	t.Parallel()
 	for name, mutate := range map[string]func(*config.Config){
@@ -47,10 +110,12 @@ func TestServices(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		rec := httptest.NewRecorder()
-		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
-		if rec.Code != http.StatusOK {
-			t.Errorf("%s: /healthz = %d", name, rec.Code)
+		for _, probe := range []string{"/healthz", "/readyz"} {
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, probe, nil))
+			if rec.Code != http.StatusOK {
+				t.Errorf("%s: %s = %d", name, probe, rec.Code)
+			}
 		}
 		sv.Close()
 		sv.Close()
