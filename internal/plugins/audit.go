@@ -16,8 +16,6 @@ type AuditOptions struct {
 	// created with mode 0600 if missing (env XYTE_AUDIT_FILE). Empty:
 	// standard error.
 	Path string
-	// Writer, when set, receives the lines instead of Path.
-	Writer io.Writer
 }
 
 // audit writes one JSON line per write action.
@@ -39,18 +37,15 @@ func newAudit(env Env) (Plugin, error) {
 }
 
 func (a *audit) Start(context.Context) error {
-	switch {
-	case a.opts.Writer != nil:
-		a.w = a.opts.Writer
-	case a.opts.Path != "":
-		f, err := os.OpenFile(a.opts.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-		if err != nil {
-			return fmt.Errorf("XYTE_AUDIT_FILE: open: %w", err)
-		}
-		a.file, a.w = f, f
-	default:
+	if a.opts.Path == "" {
 		a.w = os.Stderr
+		return nil
 	}
+	f, err := os.OpenFile(a.opts.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("XYTE_AUDIT_FILE: open: %w", err)
+	}
+	a.file, a.w = f, f
 	return nil
 }
 

@@ -88,6 +88,7 @@ type funcPlugin struct {
 	event func(ctx context.Context, tenantID string, e events.Event) error
 	audit func(ctx context.Context, rec AuditRecord) error
 	start func(ctx context.Context) error
+	stop  func(ctx context.Context) error
 }
 
 func (p *funcPlugin) Start(ctx context.Context) error {
@@ -97,7 +98,12 @@ func (p *funcPlugin) Start(ctx context.Context) error {
 	return nil
 }
 
-func (p *funcPlugin) Stop(context.Context) error { return nil }
+func (p *funcPlugin) Stop(ctx context.Context) error {
+	if p.stop != nil {
+		return p.stop(ctx)
+	}
+	return nil
+}
 
 func (p *funcPlugin) HandleEvent(ctx context.Context, tenantID string, e events.Event) error {
 	if p.event != nil {

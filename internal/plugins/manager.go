@@ -164,15 +164,6 @@ func (m *Manager) newRunner(reg Registration, opts ManagerOptions) (*runner, err
 	return r, nil
 }
 
-// Names returns the names of the plugins the Manager runs, in order.
-func (m *Manager) Names() []string {
-	names := make([]string, len(m.runners))
-	for i, r := range m.runners {
-		names[i] = r.name
-	}
-	return names
-}
-
 // Start starts each plugin, then its worker. If a plugin fails to start,
 // the ones started are stopped and the error names the plugin.
 func (m *Manager) Start(ctx context.Context) error {

@@ -32,6 +32,46 @@ func TestUnknownPluginName(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("a repeated name: %v", err)
 	}
+	// XYTE_PLUGINS=",audit," and the like: blank entries are skipped.
+	if _, err := NewManager(ManagerOptions{Names: []string{"", " audit ", "  "}}); err != nil {
+		t.Errorf("blank entries: %v", err)
+	}
+}
+
+// TestManagersShareFailureCounter: managers built on one registry (a
+// restart within the process) share xyte_mcp_plugin_failures_total; a
+// different metric of that name is refused.
+func TestManagersShareFailureCounter(t *testing.T) {
+	t.Parallel()
+	r := NewRegistry()
+	register(t, r, "failing", &funcPlugin{
+		event: func(context.Context, string, events.Event) error { return errors.New("refused") },
+	})
+	reg := prometheus.NewRegistry()
+	for range 2 {
+		m, err := NewManager(ManagerOptions{Names: []string{"failing"}, Registry: r, Registerer: reg})
+		if err != nil {
+			t.Fatalf("a second manager on the registry: %v", err)
+		}
+		if err := m.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		m.Event("t", events.Event{Type: "x"})
+		if err := m.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := failures(t, reg, "failing", KindError); got != 2 {
+		t.Fatalf("counted %v failures over two managers, want 2", got)
+	}
+
+	other := prometheus.NewRegistry()
+	other.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "xyte_mcp_plugin_failures_total",
+		Help: "something else"}))
+	_, err := NewManager(ManagerOptions{Names: []string{"failing"}, Registry: r, Registerer: other})
+	if err == nil || !strings.Contains(err.Error(), "register plugin metrics") {
+		t.Fatalf("a clashing metric: %v", err)
+	}
 }
 
 func TestRegister(t *testing.T) {
@@ -48,6 +88,8 @@ func TestRegister(t *testing.T) {
 		{"new API", Registration{Name: "new", APIVersion: APIVersion + 1, NewFunc: newNop},
 			"plugin API version"},
 		{"bad name", Registration{Name: "My Plugin", APIVersion: APIVersion, NewFunc: newNop},
+			"name must be"},
+		{"long name", Registration{Name: strings.Repeat("p", 33), APIVersion: APIVersion, NewFunc: newNop},
 			"name must be"},
 		{"no constructor", Registration{Name: "empty", APIVersion: APIVersion},
 			"no constructor"},
@@ -165,20 +207,90 @@ func TestFaultyPluginsIsolated(t *testing.T) {
 // the plugins already started are stopped.
 func TestPluginStartFailure(t *testing.T) {
 	t.Parallel()
+	var stopped atomic.Bool
+	r := Builtin()
+	register(t, r, "first", &funcPlugin{stop: func(context.Context) error {
+		stopped.Store(true)
+		return nil
+	}})
 	m, err := NewManager(ManagerOptions{
-		Names: []string{"audit"},
+		Names: []string{"first", "audit"}, Registry: r,
 		Audit: AuditOptions{Path: t.TempDir() + "/no/such/dir/audit.log"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = m.Start(context.Background())
-	if err == nil || !strings.Contains(err.Error(), `start plugin "audit"`) {
+	if err == nil || !strings.Contains(err.Error(), `start plugin "audit"`) ||
+		!strings.Contains(err.Error(), "XYTE_AUDIT_FILE") {
 		t.Fatalf("Start: %v", err)
+	}
+	if !stopped.Load() {
+		t.Fatal("the plugin started before the failing one was not stopped")
 	}
 	m.Event("t", events.Event{}) // not running: a no-op, not a panic
 	if err := m.Stop(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	if err := m.Start(context.Background()); err == nil {
+		t.Fatal("a stopped manager started again")
+	}
+}
+
+func TestManagerStartsOnce(t *testing.T) {
+	t.Parallel()
+	m, err := NewManager(ManagerOptions{Names: []string{"audit"},
+		Audit: AuditOptions{Path: t.TempDir() + "/audit.log"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Stop(context.Background()) }()
+	if err := m.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "already started") {
+		t.Fatalf("second Start: %v", err)
+	}
+}
+
+// TestManagerStopGivesUpAtDeadline: Stop returns when its context ends even
+// if a plugin still has deliveries queued, says so, and still stops each
+// plugin.
+func TestManagerStopGivesUpAtDeadline(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	var stopped atomic.Bool
+	r := NewRegistry()
+	register(t, r, "stuck", &funcPlugin{
+		event: func(ctx context.Context, _ string, _ events.Event) error {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return nil
+		},
+		stop: func(context.Context) error { stopped.Store(true); return errors.New("still busy") },
+	})
+	m, err := NewManager(ManagerOptions{Names: []string{"stuck"}, Registry: r, Timeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		m.Event("t", events.Event{Type: "x"})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err = m.Stop(ctx)
+	if err == nil || !strings.Contains(err.Error(), "plugin deliveries still queued at shutdown") ||
+		!strings.Contains(err.Error(), `stop plugin "stuck": still busy`) {
+		t.Fatalf("Stop: %v", err)
+	}
+	if !stopped.Load() {
+		t.Fatal("the plugin was not stopped")
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -297,11 +297,7 @@ func (w *webhook) backoff(attempt int, asked time.Duration) time.Duration {
 
 // jitter returns a random duration in [0, n), n > 0.
 func jitter(n time.Duration) time.Duration {
-	v, err := rand.Int(rand.Reader, big.NewInt(int64(n)))
-	if err != nil {
-		return n / 2
-	}
-	return time.Duration(v.Int64())
+	return mrand.N(n) // #nosec G404 -- jitter spreads retries; it guards nothing
 }
 
 // sleep waits d, or reports false if the work is abandoned first.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,10 +66,17 @@ func (rc *testReceiver) snapshot() (int, []WebhookPayload, []string, []string) {
 
 func startWebhook(t *testing.T, opts WebhookOptions, reg *prometheus.Registry) *Manager {
 	t.Helper()
+	return startLoggedWebhook(t, opts, reg, nil)
+}
+
+// startLoggedWebhook is startWebhook with the manager's logger.
+func startLoggedWebhook(t *testing.T, opts WebhookOptions, reg *prometheus.Registry,
+	logger *slog.Logger) *Manager {
+	t.Helper()
 	opts.Secret = testSecret
 	opts.MinBackoff, opts.MaxBackoff = 10*time.Millisecond, 50*time.Millisecond
 	m, err := NewManager(ManagerOptions{Names: []string{"webhook"}, Webhook: opts,
-		Registerer: reg})
+		Registerer: reg, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,5 +205,85 @@ func TestWebhookOptionErrors(t *testing.T) {
 		if strings.Contains(msg, "pw") || strings.Contains(msg, string(testSecret)) {
 			t.Errorf("%s: the error leaks a secret: %v", tc.name, err)
 		}
+	}
+}
+
+// TestWebhookGivesUpOnRefusal: an answer that says the delivery will never
+// be taken (a 4xx, or a redirect, which is never followed: it could carry
+// the signed payload elsewhere) ends the delivery after one attempt; the
+// failure is counted and logged without the receiver's URL.
+func TestWebhookGivesUpOnRefusal(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		elsewhere.Add(1)
+	}))
+	t.Cleanup(other.Close) // after the parallel subtests
+	answers := map[string]http.HandlerFunc{
+		"gone": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusGone) },
+		"redirect": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+"/collect", http.StatusTemporaryRedirect)
+		},
+	}
+	want := map[string]string{"gone": "receiver answered 410", "redirect": "receiver answered 307"}
+	for name, answer := range answers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var attempts atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				attempts.Add(1)
+				answer(w, r)
+			}))
+			defer srv.Close()
+			reg := prometheus.NewRegistry()
+			var logs syncBuffer
+			m := startLoggedWebhook(t, WebhookOptions{URLs: []string{srv.URL + "/hook?token=tok-123"}},
+				reg, slog.New(slog.NewJSONHandler(&logs, nil)))
+			m.Event("tenant-a", events.Event{ID: "1-0", Type: "x", Data: json.RawMessage(`{}`)})
+			eventually(t, "the failure counted", func() bool {
+				return failures(t, reg, "webhook", KindDelivery) == 1
+			})
+			if err := m.Stop(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := attempts.Load(); n != 1 {
+				t.Fatalf("%d attempts, want 1", n)
+			}
+			line := logs.String()
+			if !strings.Contains(line, "giving up after 1 attempts: "+want[name]) ||
+				strings.Contains(line, "tok-123") {
+				t.Fatalf("log: %s", line)
+			}
+			if n := elsewhere.Load(); n != 0 {
+				t.Fatalf("a redirect was followed %d times", n)
+			}
+		})
+	}
+}
+
+// TestWebhookRetryAfterIsCapped: a receiver's Retry-After is honoured up to
+// MaxBackoff, so that one answer cannot hold the receiver's queue for an
+// hour.
+func TestWebhookRetryAfterIsCapped(t *testing.T) {
+	t.Parallel()
+	var attempts atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if attempts.Add(1) == 1 {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	reg := prometheus.NewRegistry()
+	m := startWebhook(t, WebhookOptions{URLs: []string{srv.URL}}, reg)
+	m.Audit(AuditRecord{Tenant: "tenant-a", Action: "delete_device", Outcome: OutcomeSuccess})
+	eventually(t, "the second attempt", func() bool { return attempts.Load() == 2 })
+	if err := m.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := failures(t, reg, "webhook", KindDelivery); got != 0 {
+		t.Fatalf("%v delivery failures", got)
 	}
 }
