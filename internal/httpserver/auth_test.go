@@ -2,7 +2,9 @@ package httpserver_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
 
@@ -35,11 +38,19 @@ func TestRESTAuth(t *testing.T) {
 		{"single same key", true, "Bearer " + keyA, 200, ""},
 		{"single wrong key", true, "Bearer " + keyB, 403, "invalid_token"},
 		{"single malformed", true, "Basic abc", 403, "invalid_token"},
+		// A header that lost its key, or holds several, is refused even where
+		// no header at all would do.
+		{"single empty bearer", true, "Bearer ", 401, "missing_xyte_key"},
+		{"single two keys", true, "Bearer " + keyA + ",Bearer " + keyA, 401, "missing_xyte_key"},
+		{"single, auth required: no header", true, "", 401, "missing_xyte_key"},
+		{"single, auth required: same key", true, "Bearer " + keyA, 200, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t, fixtureOpts{single: tc.single})
+			required := strings.Contains(tc.name, "auth required")
+			f := newFixture(t, fixtureOpts{single: tc.single,
+				mutate: func(c *config.Config) { c.RequireAuth = required }})
 			status, h, body := f.do(t, "GET", "/v1/devices", tc.authz, "")
 			if status != tc.status {
 				t.Fatalf("status = %d, want %d; body %s", status, tc.status, body)
@@ -186,4 +197,54 @@ func postMCP(t *testing.T, f *fixture, authz, sid, body string) *http.Response {
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// TestMCPEdgeAnswersInJSONRPC: every refusal on /mcp is a JSON-RPC error
+// that echoes the request's id; a notification is never answered with one.
+func TestMCPEdgeAnswersInJSONRPC(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		sessions bool
+		sid      string
+		body     string
+		status   int
+		code     int // 0: no body expected
+		id       string
+	}{
+		{"not JSON", false, "", `{"jsonrpc":`, 400, -32700, "null"},
+		{"params not an object", false, "", `{"jsonrpc":"2.0","id":7,"method":"tools/list","params":5}`,
+			400, -32600, "7"},
+		{"unknown method", false, "", `{"jsonrpc":"2.0","id":8,"method":"no/such"}`, 200, -32601, "8"},
+		{"unknown notification", false, "", `{"jsonrpc":"2.0","method":"notifications/no_such"}`, 202, 0, ""},
+		{"no session", true, "", `{"jsonrpc":"2.0","id":"a","method":"tools/list"}`, 400, -32600, `"a"`},
+		{"unknown session", true, "nope", `{"jsonrpc":"2.0","id":9,"method":"tools/list"}`, 404, -32001, "9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, fixtureOpts{sessions: tt.sessions})
+			resp := postMCP(t, f, "Bearer "+keyA, tt.sid, tt.body)
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.status, data)
+			}
+			if tt.code == 0 {
+				if len(data) != 0 {
+					t.Fatalf("a notification got a body: %s", data)
+				}
+				return
+			}
+			var e struct {
+				JSONRPC string          `json:"jsonrpc"`
+				ID      json.RawMessage `json:"id"`
+				Error   struct{ Code int }
+			}
+			if err := json.Unmarshal(data, &e); err != nil || e.JSONRPC != "2.0" || e.Error.Code != tt.code ||
+				string(e.ID) != tt.id {
+				t.Fatalf("body %s (%v), want code %d id %s", data, err, tt.code, tt.id)
+			}
+		})
+	}
 }

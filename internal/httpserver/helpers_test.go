@@ -40,10 +40,14 @@ type fixture struct {
 }
 
 type fixtureOpts struct {
-	single   bool // single-tenant with keyA
-	sessions bool
-	mutate   func(*config.Config)
-	limiter  ratelimit.Limiter
+	single    bool // single-tenant with keyA
+	sessions  bool
+	mutate    func(*config.Config)
+	limiter   ratelimit.Limiter
+	onLimited func()
+	ready     func(context.Context) error
+	intake    http.Handler // POST /v1/events and /v1/webhook
+	stream    http.Handler // GET /v1/events
 }
 
 func newFixture(t *testing.T, o fixtureOpts) *fixture {
@@ -71,8 +75,9 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 	logBuf := &syncBuffer{}
 	logger := logging.New(logBuf, slog.LevelDebug)
 	srv, err := httpserver.New(httpserver.Options{
-		Config: cfg, MCP: ms, Logger: logger, Limiter: o.limiter,
-		REST: rest.New(rest.Options{Client: client, MCP: ms, Logger: logger}),
+		Config: cfg, MCP: ms, Logger: logger, Limiter: o.limiter, OnLimited: o.onLimited,
+		REST:  rest.New(rest.Options{Client: client, MCP: ms, Logger: logger}),
+		Ready: o.ready, EventIntake: o.intake, EventStream: o.stream,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,16 @@ package httpserver
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/config"
 )
 
 func TestInspect(t *testing.T) {
@@ -34,6 +42,12 @@ func TestInspect(t *testing.T) {
 		{`{"jsonrpc":"2.0","id":3,"result":{},"error":{}}`, codeInvalidRequest, "3", ""},
 		{`{"jsonrpc":"2.0","method":"x","params":1}`, codeInvalidRequest, "", ""},
 		{`{"jsonrpc":"2.0","method":"x","params":"s"}`, codeInvalidRequest, "", ""},
+		{`{"jsonrpc":"2.0","id":1,"method":""}`, codeInvalidRequest, "1", ""},
+		{`{"jsonrpc":"2.0","id":1,"method":7}`, codeInvalidRequest, "1", ""},
+		{`{"jsonrpc":"1.0","id":1,"method":"ping"}`, codeInvalidRequest, "1", ""},
+		{`{"id":1,"method":"ping"}`, codeInvalidRequest, "1", ""},
+		{`[{"jsonrpc":"2.0","id":1,"method":"ping"},1]`, codeInvalidRequest, "", ""},
+		{`"ping"`, codeInvalidRequest, "", ""},
 	}
 	for _, tt := range tests {
 		m, bad := inspect([]byte(tt.body))
@@ -100,4 +114,61 @@ func FuzzInspect(f *testing.F) {
 			t.Fatalf("accepted %q with neither method nor id", body)
 		}
 	})
+}
+
+// TestPlainRefusalsBecomeJSONRPC: a plain-text refusal from the SDK reaches
+// the client as a JSON-RPC error with the request's id and a clean one-line
+// message; anything else passes through as written.
+func TestPlainRefusalsBecomeJSONRPC(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		status  int
+		body    string
+	}{
+		{"refusal", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "Bad\x07 header\r\nsecond line", http.StatusBadRequest)
+		}, 400, `{"jsonrpc":"2.0","id":5,"error":{"code":-32600,"message":"Bad header"}}`},
+		{"empty refusal", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "\xff", http.StatusMethodNotAllowed)
+		}, 405, `{"jsonrpc":"2.0","id":5,"error":{"code":-32600,"message":"request refused"}}`},
+		{"server failure", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "stack trace: x.go:12", http.StatusServiceUnavailable)
+		}, 503, `{"jsonrpc":"2.0","id":5,"error":{"code":-32603,"message":"internal error"}}`},
+		{"answer", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusOK)
+			w.WriteHeader(http.StatusInternalServerError) // superfluous, ignored
+			_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":5,"result":{}}`))
+		}, 200, `{"jsonrpc":"2.0","id":5,"result":{}}`},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		ew := &rpcErrorWriter{ResponseWriter: rec, msg: message{id: json.RawMessage("5"), single: true}}
+		tt.handler(ew, httptest.NewRequest(http.MethodPost, "/mcp", nil))
+		ew.finish()
+		if rec.Code != tt.status || strings.TrimSpace(rec.Body.String()) != tt.body {
+			t.Errorf("%s: %d %s, want %d %s", tt.name, rec.Code, rec.Body, tt.status, tt.body)
+		}
+	}
+}
+
+// TestZeroBodyLimitMeansDefault: a Config without a body limit gets the
+// default one, not none.
+func TestZeroBodyLimitMeansDefault(t *testing.T) {
+	t.Parallel()
+	cfg := config.Defaults()
+	cfg.MaxBodyBytes = 0
+	srv, err := New(Options{Config: cfg, MCP: mcp.NewServer(&mcp.Implementation{Name: "t", Version: "0"}, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := config.Defaults().MaxBodyBytes
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/v1/events", strings.NewReader(strings.Repeat(" ", int(limit)+1)))
+	srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(rec.Body.String(), "larger than "+strconv.FormatInt(limit, 10)+" bytes") {
+		t.Fatalf("a body past the default limit: %d %s", rec.Code, rec.Body)
+	}
 }

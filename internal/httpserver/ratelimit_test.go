@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/ratelimit"
@@ -28,7 +29,9 @@ func getWithKey(t *testing.T, url, key string, header ...string) *http.Response 
 
 func TestRESTRateLimitPerTenant(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, fixtureOpts{limiter: ratelimit.NewLocal(ratelimit.Config{PerMinute: 60, Burst: 2})})
+	var limited atomic.Int64
+	f := newFixture(t, fixtureOpts{limiter: ratelimit.NewLocal(ratelimit.Config{PerMinute: 60, Burst: 2}),
+		onLimited: func() { limited.Add(1) }})
 	url := f.http.URL + "/v1/organization"
 	for i := range 2 {
 		if resp := getWithKey(t, url, keyA); resp.StatusCode != http.StatusOK {
@@ -45,6 +48,9 @@ func TestRESTRateLimitPerTenant(t *testing.T) {
 	}
 	if after := len(f.sim.Requests()); after != before {
 		t.Fatal("a limited request reached the upstream")
+	}
+	if n := limited.Load(); n != 1 {
+		t.Fatalf("OnLimited called %d times, want 1", n)
 	}
 	if resp := getWithKey(t, url, keyB); resp.StatusCode != http.StatusOK {
 		t.Fatalf("tenant B limited by A: %d", resp.StatusCode)

@@ -61,6 +61,7 @@ func TestMetricsLabels(t *testing.T) {
 		f.do(t, "GET", "/no/such/"+id, "", "")
 	}
 	f.do(t, "GET", "/v1/devices", "Bearer "+keyB, "")
+	f.do(t, "PROPFIND", "/v1/devices", "Bearer "+keyB, "")
 	_, _, body := f.do(t, "GET", "/metrics", "", "")
 	text := string(body)
 	for _, s := range append(ids, keyA, keyB, tenant.Hash(keyA)) {
@@ -68,8 +69,11 @@ func TestMetricsLabels(t *testing.T) {
 			t.Fatalf("/metrics holds %q", s)
 		}
 	}
+	if strings.Contains(text, "PROPFIND") {
+		t.Error("/metrics holds a method the server does not serve")
+	}
 	for _, want := range []string{
-		`route="/v1/devices/{device_id}"`, `route="/v1/devices"`, `route="other"`,
+		`route="/v1/devices/{device_id}"`, `route="/v1/devices"`, `route="other"`, `method="OTHER"`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -163,6 +167,33 @@ func TestOrigin(t *testing.T) {
 		}
 	}
 
+	// The server's own origin on a loopback address passes; the same name
+	// on another port does not.
+	port := f.http.URL[strings.LastIndex(f.http.URL, ":")+1:]
+	for _, tc := range []struct {
+		host, origin string
+		status       int
+	}{
+		{"localhost:" + port, "http://localhost:" + port, 200},
+		{"127.0.0.1:" + port, "http://127.0.0.1:" + port, 200},
+		{"localhost:" + port, "http://localhost:1", 403},
+		{"localhost:" + port, "http://127.0.0.1:" + port, 403},
+		{"xyte-mcp.test:" + port, "http://xyte-mcp.test:" + port, 403}, // DNS rebinding
+	} {
+		req, _ := http.NewRequest(http.MethodGet, f.http.URL+"/v1/devices", nil)
+		req.Host = tc.host
+		req.Header.Set("Authorization", "Bearer "+keyA)
+		req.Header.Set("Origin", tc.origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("Host %s, Origin %s: %d, want %d", tc.host, tc.origin, resp.StatusCode, tc.status)
+		}
+	}
+
 	req, _ := http.NewRequest(http.MethodOptions, f.http.URL+"/mcp", nil)
 	req.Header.Set("Origin", "https://app.test")
 	req.Header.Set("Access-Control-Request-Method", "POST")
@@ -174,6 +205,18 @@ func TestOrigin(t *testing.T) {
 	if resp.StatusCode != http.StatusNoContent ||
 		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Mcp-Session-Id") {
 		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestAllowAllCORS: with XYTE_ALLOW_ALL_CORS any origin passes and is
+// answered with "*", never with the origin itself (no credentials).
+func TestAllowAllCORS(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOpts{mutate: func(c *config.Config) { c.AllowAllCORS = true }})
+	resp := getWithKey(t, f.http.URL+"/v1/devices", keyA, "Origin", "https://anyone.test")
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "Mcp-Session-Id") {
+		t.Fatalf("any origin: %d %v", resp.StatusCode, resp.Header)
 	}
 }
 
