@@ -77,6 +77,40 @@ func TestToolErrors(t *testing.T) {
 			"preset": "party"}, "not_found", []string{"preset", "party", "default, shutdown"}},
 		{"unknown task", "get_task_status", map[string]any{"task_id": "abc"}, "not_found",
 			[]string{"task_id"}},
+		{"no device to list commands of", "list_device_commands", nil, "invalid_params",
+			[]string{"device_id", "set_context"}},
+		{"no device to send to", "send_command", map[string]any{"name": "reboot"},
+			"invalid_params", []string{"device_id", "set_context"}},
+		{"no device to cancel on", "cancel_command", map[string]any{"command_id": unknownID},
+			"invalid_params", []string{"device_id", "set_context"}},
+		{"no device for a task", "send_command_async", map[string]any{"name": "reboot"},
+			"invalid_params", []string{"device_id", "set_context"}},
+		{"blank command", "send_command", map[string]any{"device_id": unknownID, "name": " "},
+			"invalid_params", []string{"name", "friendly_name"}},
+		{"blank task command", "send_command_async", map[string]any{"device_id": unknownID,
+			"name": " "}, "invalid_params", []string{"name", "friendly_name"}},
+		{"empty task id", "get_task_status", map[string]any{"task_id": ""}, "invalid_params",
+			[]string{"task_id"}},
+		{"empty task id to cancel", "cancel_task", map[string]any{"task_id": ""},
+			"invalid_params", []string{"task_id"}},
+		{"task limit", "list_tasks", map[string]any{"limit": 201}, "invalid_params",
+			[]string{"limit"}},
+		{"space zero", "get_space", map[string]any{"space_id": 0}, "invalid_params",
+			[]string{"space_id"}},
+		{"move to space zero", "move_device", map[string]any{"device_id": unknownID,
+			"space_id": 0}, "invalid_params", []string{"space_id"}},
+		{"ticket id", "get_ticket", map[string]any{"ticket_id": "a/b"}, "invalid_params",
+			[]string{"ticket_id"}},
+		{"nothing to change on a ticket", "update_ticket", map[string]any{"ticket_id": unknownID},
+			"invalid_params", []string{"fields"}},
+		{"bad incident start", "list_incidents", map[string]any{"from": "yesterday"},
+			"invalid_params", []string{"from"}},
+		{"unknown room to control", "find_and_control_device", map[string]any{"room": "Atlantis",
+			"action": "power_on"}, "not_found", []string{"room", "Atlantis"}},
+		{"dry run checks ids", "cancel_command", map[string]any{"device_id": unknownID,
+			"command_id": "a/b", "dry_run": true}, "invalid_params", []string{"command_id"}},
+		{"unknown default space", "set_context", map[string]any{"space_id": 999999999},
+			"not_found", []string{"999999999"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,8 +122,9 @@ func TestToolErrors(t *testing.T) {
 
 func TestResourceErrors(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, mcpserver.Options{})
+	e := newEnv(t, mcpserver.Options{ExperimentalAPIs: true})
 	for _, uri := range []string{"device://" + unknownID, "device://" + unknownID + "/commands",
+		"device://" + unknownID + "/state",
 		"device://" + unknownID + "/histories", "ticket://" + unknownID} {
 		if _, err := readResource(t, e.cs, uri); err == nil ||
 			!strings.Contains(err.Error(), "not found") {
@@ -180,3 +215,15 @@ func TestHistoryWindow(t *testing.T) {
 }
 
 func epoch(t time.Time) string { return fmt.Sprint(t.Unix()) }
+
+// TestDeviceIDRequiredWithoutSessions: without sessions there is no default
+// device, and the error does not suggest one.
+func TestDeviceIDRequiredWithoutSessions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{})
+	res := callTool(t, e.cs, "get_device", nil)
+	if msg := text(res); !res.IsError || !strings.Contains(msg, "device_id") ||
+		strings.Contains(msg, "set_context") {
+		t.Errorf("get_device without an id: %q", msg)
+	}
+}

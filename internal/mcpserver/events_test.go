@@ -3,17 +3,20 @@ package mcpserver_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/events"
 	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
 	"github.com/xyte-mcp/xyte-mcp/internal/plugins"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
+	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
 )
 
 func TestEventTools(t *testing.T) {
@@ -48,6 +51,8 @@ func TestEventTools(t *testing.T) {
 	mustFail(t, a, "get_next_event", map[string]any{"after": "not an id"}, "invalid_params", "after")
 	mustFail(t, a, "get_next_event", map[string]any{"timeout_seconds": 600}, "invalid_params",
 		"timeout_seconds")
+	mustFail(t, a, "get_next_event", map[string]any{"type": "ticket.*.created"}, "invalid_params",
+		"type")
 
 	text, err := readResource(t, a, "events://recent")
 	if err != nil || !strings.Contains(text, "device.offline") || !strings.Contains(text, "ticket.created") {
@@ -73,11 +78,36 @@ func TestAuditRecordsWrites(t *testing.T) {
 	mustSucceed(t, e.cs, "get_device", map[string]any{"device_id": id})
 	mustFail(t, e.cs, "send_command", map[string]any{"device_id": "00000000-0000-4000-8000-000000000000",
 		"name": "reboot"}, "not_found")
+	mustSucceed(t, e.cs, "move_device", map[string]any{"device_id": id, "space_id": e.a.RoomIDs[0],
+		"dry_run": true})
+	drop := xytesim.Fault{Route: "commands.sendCommand", DropAfterBody: true, Count: 1}
+	if err := e.sim.SetFaults(drop); err != nil {
+		t.Fatal(err)
+	}
+	mustFail(t, e.cs, "send_command", map[string]any{"device_id": id, "name": "reboot"},
+		"network_error", "outcome unknown")
+	// Arguments that are not an object are refused by the tool, and still
+	// recorded, with no targets.
+	if res, err := e.cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "delete_device",
+		Arguments: []any{id}}); err == nil && !res.IsError {
+		t.Fatal("delete_device with an array of arguments succeeded")
+	}
 
 	mu.Lock()
 	defer mu.Unlock()
-	if len(recs) != 2 {
-		t.Fatalf("%d audit records for two write calls and one read: %+v", len(recs), recs)
+	if len(recs) != 5 {
+		t.Fatalf("%d audit records for five write calls and one read: %+v", len(recs), recs)
+	}
+	if got := recs[3]; got.Outcome != plugins.OutcomeUnknown {
+		t.Errorf("record of a send whose answer was lost: %+v", got)
+	}
+	wantTargets := fmt.Sprint([]string{"device_id=" + id, "space_id=" + fmt.Sprint(e.a.RoomIDs[0])})
+	if got := recs[2]; got.Action != "move_device" || fmt.Sprint(got.Targets) != wantTargets {
+		t.Errorf("move record: %+v, want targets %s", got, wantTargets)
+	}
+	if got := recs[4]; got.Action != "delete_device" || len(got.Targets) != 0 ||
+		got.Outcome != plugins.OutcomeFailure {
+		t.Errorf("record of a call with array arguments: %+v", got)
 	}
 	got := recs[0]
 	if got.Action != "send_command" || !got.DryRun || got.Outcome != plugins.OutcomeSuccess ||
@@ -128,6 +158,10 @@ func TestEventSubscriptionsPerTenant(t *testing.T) {
 	if _, err := bus.Publish(ctx, idA, events.Event{Type: "device.offline"}); err != nil {
 		t.Fatal(err)
 	}
+	if text, err := readResource(t, a, "events://tenant/"+idA+"/recent"); err != nil ||
+		!strings.Contains(text, "device.offline") {
+		t.Fatalf("tenant A reads its own event stream: %v %s", err, text)
+	}
 	select {
 	case uri := <-updatesA:
 		if uri != "events://tenant/"+idA+"/recent" {
@@ -166,4 +200,25 @@ func subscribedSession(t *testing.T, srv *mcpserver.Server, key string) (chan st
 		_ = ss.Wait()
 	})
 	return updates, cs
+}
+
+// TestEventStoreUnavailable: when the event store cannot be reached, the
+// event tool and resource fail as upstream errors, without the cause.
+func TestEventStoreUnavailable(t *testing.T) {
+	t.Parallel()
+	plain := newEnv(t, mcpserver.Options{})
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	bus := events.NewRedisBus(rdb, events.Options{})
+	srv, err := mcpserver.New(mcpserver.Options{Client: newClient(t, plain.url, ""), Events: bus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := tenantSession(t, srv, keyA)
+	mustFail(t, a, "get_next_event", map[string]any{"after": "0", "timeout_seconds": 5},
+		"upstream_error", "event stream unavailable")
+	if _, err := readResource(t, a, "events://recent"); err == nil ||
+		!strings.Contains(err.Error(), "event stream unavailable") {
+		t.Fatalf("events://recent with the store down: %v", err)
+	}
 }

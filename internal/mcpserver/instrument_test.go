@@ -3,6 +3,7 @@ package mcpserver_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,9 +28,11 @@ func TestInstrumentLimitsAndObservesToolCalls(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, mcpserver.Options{})
 	obs := &observed{}
+	var limited atomic.Int32
 	e.server.Instrument(mcpserver.InstrumentOptions{
-		Limiter: ratelimit.NewLocal(ratelimit.Config{PerMinute: 60, Burst: 2}),
-		Observe: obs.observe,
+		Limiter:   ratelimit.NewLocal(ratelimit.Config{PerMinute: 60, Burst: 2}),
+		OnLimited: func() { limited.Add(1) },
+		Observe:   obs.observe,
 	})
 	cs := tenantSession(t, e.server, keyA)
 	ctx := context.Background()
@@ -54,10 +57,19 @@ func TestInstrumentLimitsAndObservesToolCalls(t *testing.T) {
 	if err == nil && !res.IsError {
 		t.Fatal("an unknown tool must fail")
 	}
+	res, err = tenantSession(t, e.server, keyB).CallTool(ctx,
+		&mcp.CallToolParams{Name: "no_such_tool_" + t.Name()})
+	if err == nil && !res.IsError {
+		t.Fatal("an unknown tool must fail")
+	}
+	if n := limited.Load(); n != 2 {
+		t.Errorf("OnLimited called %d times for 2 limited calls", n)
+	}
 	obs.mu.Lock()
 	defer obs.mu.Unlock()
 	want := []string{"get_organization_info=ok", "get_organization_info=ok",
-		"get_organization_info=ok", "get_organization_info=rate_limited", "other=rate_limited"}
+		"get_organization_info=ok", "get_organization_info=rate_limited", "other=rate_limited",
+		"other=error"}
 	if len(obs.calls) != len(want) {
 		t.Fatalf("observed %v, want %v", obs.calls, want)
 	}
@@ -65,5 +77,24 @@ func TestInstrumentLimitsAndObservesToolCalls(t *testing.T) {
 		if obs.calls[i] != want[i] {
 			t.Fatalf("observed %v, want %v", obs.calls, want)
 		}
+	}
+}
+
+// TestInstrumentWithoutTenant: a call that names no tenant is not counted
+// against any tenant's limit; it fails for want of a key instead.
+func TestInstrumentWithoutTenant(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{})
+	srv, err := mcpserver.New(mcpserver.Options{Client: newClient(t, e.url, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Instrument(mcpserver.InstrumentOptions{
+		Limiter:   ratelimit.NewLocal(ratelimit.Config{PerMinute: 60, Burst: 1}),
+		OnLimited: func() { t.Error("a call without a tenant was limited") },
+	})
+	cs := connect(t, srv, context.Background())
+	for range 3 {
+		mustFail(t, cs, "list_devices", nil, "unauthorized")
 	}
 }

@@ -229,3 +229,43 @@ func TestAnnotations(t *testing.T) {
 		}
 	}
 }
+
+// TestNewRefusesBadOptions: a server needs a client, and a presets directory
+// that exists.
+func TestNewRefusesBadOptions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{})
+	for name, opts := range map[string]mcpserver.Options{
+		"no client": {},
+		"presets directory": {Client: newClient(t, e.url, keyA),
+			PresetsDir: filepath.Join(t.TempDir(), "missing")},
+	} {
+		if srv, err := mcpserver.New(opts); err == nil || srv != nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestToolNames: ToolNames is what tools/list shows, sorted; a read-only
+// server has no write tools.
+func TestToolNames(t *testing.T) {
+	t.Parallel()
+	for _, opts := range []mcpserver.Options{{Sessions: true}, {ReadOnly: true}} {
+		e := newEnv(t, opts)
+		tools, err := e.cs.ListTools(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed []string
+		for _, tool := range tools.Tools {
+			listed = append(listed, tool.Name)
+		}
+		slices.Sort(listed)
+		if got := e.server.ToolNames(); !slices.Equal(got, listed) {
+			t.Errorf("read-only %v: ToolNames %v, tools/list %v", opts.ReadOnly, got, listed)
+		}
+		if opts.ReadOnly && slices.Contains(e.server.ToolNames(), "send_command") {
+			t.Error("a read-only server names send_command")
+		}
+	}
+}

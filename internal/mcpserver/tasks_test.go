@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
@@ -50,5 +51,69 @@ func TestTaskToolsOnQueue(t *testing.T) {
 	mustFail(t, a, "cancel_task", map[string]any{"task_id": id}, "invalid_params", "no longer queued")
 	if n := len(plain.sim.Requests()); n != 0 {
 		t.Fatalf("a queued then cancelled task reached the upstream %d times", n)
+	}
+}
+
+// TestTasksNeedTheCallersKey: a server whose own key belongs to no known
+// tenant cannot own tasks, so every task tool but a dry run refuses.
+func TestTasksNeedTheCallersKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{})
+	srv, err := mcpserver.New(mcpserver.Options{Client: newClient(t, e.url, keyA)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := connect(t, srv, context.Background())
+	send := map[string]any{"device_id": e.a.DeviceIDs[0], "name": "reboot"}
+	mustFail(t, cs, "send_command_async", send, "unauthorized", "Authorization")
+	mustFail(t, cs, "get_task_status", map[string]any{"task_id": "t1"}, "unauthorized")
+	mustFail(t, cs, "list_tasks", nil, "unauthorized")
+	mustFail(t, cs, "cancel_task", map[string]any{"task_id": "t1"}, "unauthorized")
+	send["dry_run"] = true
+	wantField(t, mustSucceed(t, cs, "send_command_async", send), "status", "planned")
+	if n := len(writes(e.sim.Requests())); n != 0 {
+		t.Errorf("%d writes without a task owner", n)
+	}
+}
+
+// TestTaskNamedByFriendlyName: a task sent with only a friendly name shows
+// that name as its command.
+func TestTaskNamedByFriendlyName(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{})
+	task := mustSucceed(t, e.cs, "send_command_async", map[string]any{
+		"device_id": e.a.DeviceIDs[0], "name": "", "friendly_name": "Power on"})
+	wantField(t, task, "command", "Power on")
+	wantField(t, task, "status", "done")
+}
+
+// TestTaskStoreFailure: when the task store fails, the task tools answer
+// with a tool error saying what failed, not a protocol error.
+func TestTaskStoreFailure(t *testing.T) {
+	t.Parallel()
+	plain := newEnv(t, mcpserver.Options{})
+	q, err := tasks.Open(context.Background(), tasks.Options{DataDir: t.TempDir(),
+		Client: newClient(t, plain.url, ""), Secret: "q7Xv2Lm9Rt4Wz8Kp1Hs6Nd3Jf5Gb0Ac9",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := mcpserver.New(mcpserver.Options{Client: newClient(t, plain.url, ""), Tasks: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := tenantSession(t, srv, keyA)
+	q.Close()
+	for tool, args := range map[string]map[string]any{
+		"send_command_async": {"device_id": plain.a.DeviceIDs[0], "name": "reboot"},
+		"list_tasks":         nil,
+	} {
+		res := callTool(t, a, tool, args)
+		if !res.IsError || !strings.Contains(text(res), "task") {
+			t.Errorf("%s with the store closed: %q", tool, text(res))
+		}
+	}
+	if n := len(writes(plain.sim.Requests())); n != 0 {
+		t.Errorf("%d commands sent without a stored task", n)
 	}
 }

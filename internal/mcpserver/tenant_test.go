@@ -138,3 +138,30 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set("Authorization", "Bearer "+b.key)
 	return b.next.RoundTrip(r)
 }
+
+// TestSessionDefaultsOverHTTP: over stateful Streamable HTTP, a session's
+// set_context defaults last across its requests, and another tenant's
+// session does not see them.
+func TestSessionDefaultsOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{})
+	srv, err := mcpserver.New(mcpserver.Options{Client: newClient(t, e.url, ""), Sessions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv.MCP() }, nil)
+	verify := func(_ context.Context, key string, _ *http.Request) (*auth.TokenInfo, error) {
+		return tenant.New(key).TokenInfo(), nil
+	}
+	ts := httptest.NewServer(auth.RequireBearerToken(verify,
+		&auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h))
+	t.Cleanup(ts.Close)
+
+	a, b := httpSession(t, ts.URL, keyA), httpSession(t, ts.URL, keyB)
+	if a.ID() == "" {
+		t.Fatal("the HTTP session has no id")
+	}
+	mustSucceed(t, a, "set_context", map[string]any{"device_id": e.a.DeviceIDs[0]})
+	wantField(t, mustSucceed(t, a, "get_device", nil), "id", e.a.DeviceIDs[0])
+	mustFail(t, b, "get_device", nil, "invalid_params", "device_id")
+}

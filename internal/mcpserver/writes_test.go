@@ -210,3 +210,36 @@ func TestCancelCommand(t *testing.T) {
 	}
 	mustFail(t, e.cs, "cancel_command", map[string]any{"command_id": cmd["id"]}, "invalid_params")
 }
+
+// TestDryRunBodies: a dry run shows the body that would be sent, including
+// flags and parameters given on their own.
+func TestDryRunBodies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{})
+	out := mustSucceed(t, e.cs, "update_device", map[string]any{"device_id": e.a.DeviceIDs[0],
+		"skip_connectivity_check": true, "dry_run": true})
+	body, _ := out["plan"].(map[string]any)["body"].(map[string]any)
+	wantField(t, body, "skip_connectivity_check", true)
+
+	room, _, _ := roomWith(t, e.cs, "Display")
+	out = mustSucceed(t, e.cs, "find_and_control_device", map[string]any{"room": room,
+		"device_type": "display", "action": "set_input", "input_source": "hdmi2", "dry_run": true})
+	body, _ = out["plan"].(map[string]any)["body"].(map[string]any)
+	params, _ := body["extra_params"].(map[string]any)
+	wantField(t, params, "input", "hdmi2")
+	mustFail(t, e.cs, "find_and_control_device", map[string]any{"room": room,
+		"device_type": "toaster", "action": "power_on"}, "not_found", "device_type", "toaster")
+}
+
+// TestSetContextClear: clear forgets the session's defaults.
+func TestSetContextClear(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, mcpserver.Options{Sessions: true})
+	mustSucceed(t, e.cs, "set_context", map[string]any{"device_id": e.a.DeviceIDs[0]})
+	wantField(t, mustSucceed(t, e.cs, "get_device", nil), "id", e.a.DeviceIDs[0])
+	out := mustSucceed(t, e.cs, "set_context", map[string]any{"clear": true})
+	if len(out) != 0 {
+		t.Errorf("cleared context %v", out)
+	}
+	mustFail(t, e.cs, "get_device", nil, "invalid_params", "device_id")
+}
