@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +43,7 @@ func inProcessServer(b *testing.B, warm bool) (string, string) {
 	}
 	cfg := config.Defaults()
 	cfg.APIKey, cfg.BaseURL = key, up.URL
-	srv, err := httpserver.New(httpserver.Options{Config: cfg, MCP: ms.MCP(),
+	srv, err := httpserver.New(httpserver.Options{Config: cfg, MCP: ms.MCP(), Direct: ms,
 		REST: rest.New(rest.Options{Client: client, MCP: ms.MCP()})})
 	if err != nil {
 		b.Fatal(err)
@@ -83,4 +85,66 @@ func BenchmarkMCPGetDevice(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkRESTGetDevice measures GET /v1/devices/{id} through the whole
+// HTTP stack, in process, with the cache cold and warm.
+func BenchmarkRESTGetDevice(b *testing.B) {
+	for _, warm := range []bool{false, true} {
+		name := map[bool]string{false: "cold", true: "warm"}[warm]
+		b.Run(name, func(b *testing.B) {
+			base, id := inProcessServer(b, warm)
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := http.Get(base + "/v1/devices/" + id)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					data, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Errorf("status %d: %s", resp.StatusCode, data)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkProxyGetDevice is the yardstick of the two above: a bare
+// httputil.ReverseProxy in front of the same in-process simulator.
+func BenchmarkProxyGetDevice(b *testing.B) {
+	const key = "bench-key-0001"
+	sim := xytesim.New(xytesim.Config{Orgs: []xytesim.Org{{Key: key}}})
+	up := httptest.NewServer(sim)
+	b.Cleanup(up.Close)
+	target, _ := url.Parse(up.URL)
+	proxy := httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Header.Set("Authorization", key)
+		},
+		Transport: &http.Transport{MaxIdleConnsPerHost: 128},
+	})
+	b.Cleanup(proxy.Close)
+	u := proxy.URL + "/core/v1/organization/devices/" + sim.DeviceIDs(key)[0]
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := http.Get(u)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
 }

@@ -1,13 +1,16 @@
 // Command load measures get_device through the server against a bare reverse
 // proxy to the same simulator, in one run:
 //
-//	go run ./e2e/load -duration 5s -concurrency 16
+//	go run ./e2e/load -duration 5s -concurrency 16 -rounds 5
 //
 // It starts the simulator in this process, a bare httputil.ReverseProxy in
 // front of it, and two xyte-mcp serve processes pointed at it: one with the
 // response cache off (cold) and one with it on (warm). Each scenario is a
-// closed loop of concurrent callers for the given duration; the output is a
-// Markdown table of requests per second, p50, p99 and the server's memory.
+// closed loop of concurrent callers for the given duration, split into
+// rounds that take turns with the other scenarios, so that a machine busy
+// with something else slows every scenario alike. The output is a Markdown
+// table of requests per second, the share of the proxy's, p50, p99 and the
+// server's memory.
 // Everything listens on 127.0.0.1 only, and every process started is stopped
 // by its PID at the end.
 package main
@@ -40,9 +43,14 @@ const benchKey = "bench-key-0001"
 func main() {
 	duration := flag.Duration("duration", 5*time.Second, "length of each scenario")
 	concurrency := flag.Int("concurrency", 16, "concurrent callers")
+	rounds := flag.Int("rounds", 5, "turns each scenario takes, each of duration/rounds")
 	bin := flag.String("bin", "", "xyte-mcp binary (default: build it)")
 	flag.Parse()
-	if err := run(context.Background(), *duration, *concurrency, *bin); err != nil {
+	if *rounds < 1 {
+		fmt.Fprintln(os.Stderr, "load: -rounds must be at least 1")
+		os.Exit(2)
+	}
+	if err := run(context.Background(), *duration, *concurrency, *rounds, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -55,7 +63,7 @@ type scenario struct {
 	pid  int // server process whose memory is reported, 0 for none
 }
 
-func run(ctx context.Context, duration time.Duration, concurrency int, bin string) error {
+func run(ctx context.Context, duration time.Duration, concurrency, rounds int, bin string) error {
 	sim, simURL, err := startSim(ctx)
 	if err != nil {
 		return err
@@ -97,14 +105,25 @@ func run(ctx context.Context, duration time.Duration, concurrency int, bin strin
 		{"MCP tools/call get_device, cache warm", mcpCaller(ctx, warm.url, deviceID),
 			warm.cmd.Process.Pid},
 	}
-	fmt.Printf("%d callers, %s per scenario, GOMAXPROCS default, all on 127.0.0.1\n\n",
-		concurrency, duration)
-	fmt.Println("| scenario | requests/s | p50 | p99 | errors | server RSS (peak) |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- |")
-	for _, s := range scenarios {
-		r := measure(s, duration, concurrency)
-		fmt.Printf("| %s | %.0f | %s | %s | %d | %s |\n", s.name, r.rps, r.p50, r.p99, r.errors,
-			memory(s.pid))
+	fmt.Printf("%d callers, %s per scenario in %d rounds, GOMAXPROCS default, all on 127.0.0.1\n\n",
+		concurrency, duration, rounds)
+	clients := make([]*http.Client, len(scenarios))
+	for i, s := range scenarios {
+		clients[i] = warmUp(s, concurrency)
+	}
+	samples := make([]samples, len(scenarios))
+	for range rounds {
+		for i, s := range scenarios {
+			samples[i].add(measure(s, clients[i], duration/time.Duration(rounds), concurrency))
+		}
+	}
+	fmt.Println("| scenario | requests/s | of the proxy | p50 | p99 | errors | server RSS (peak) |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
+	proxyRPS := samples[0].summary().rps
+	for i, s := range scenarios {
+		r := samples[i].summary()
+		fmt.Printf("| %s | %.0f | %.0f%% | %s | %s | %d | %s |\n", s.name, r.rps,
+			100*r.rps/proxyRPS, r.p50, r.p99, r.errors, memory(s.pid))
 	}
 	return nil
 }
@@ -272,19 +291,47 @@ type result struct {
 	errors   int
 }
 
-// measure runs a closed loop of concurrency callers for d after a short
-// warm-up, and summarizes their latencies.
-func measure(s scenario, d time.Duration, concurrency int) result {
+// samples gathers a scenario's rounds.
+type samples struct {
+	latencies []time.Duration
+	took      time.Duration
+	errors    int
+}
+
+func (s *samples) add(r samples) {
+	s.latencies = append(s.latencies, r.latencies...)
+	s.took += r.took
+	s.errors += r.errors
+}
+
+// summary gives the requests per second over all rounds and the latency
+// percentiles of every request.
+func (s *samples) summary() result {
+	if len(s.latencies) == 0 {
+		return result{errors: s.errors}
+	}
+	all := slices.Clone(s.latencies)
+	slices.Sort(all)
+	return result{rps: float64(len(all)) / s.took.Seconds(), p50: round(all[len(all)/2]),
+		p99: round(all[len(all)*99/100]), errors: s.errors}
+}
+
+// warmUp returns the scenario's client with its connections open.
+func warmUp(s scenario, concurrency int) *http.Client {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency * 2},
 		Timeout: 10 * time.Second}
 	for range 50 {
 		_ = s.do(client)
 	}
+	return client
+}
+
+// measure runs a closed loop of concurrency callers for d.
+func measure(s scenario, client *http.Client, d time.Duration, concurrency int) samples {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
-	var all []time.Duration
-	errs := 0
+	var out samples
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range concurrency {
@@ -300,19 +347,14 @@ func measure(s scenario, d time.Duration, concurrency int) result {
 				mine = append(mine, time.Since(t))
 			}
 			mu.Lock()
-			all = append(all, mine...)
-			errs += bad
+			out.latencies = append(out.latencies, mine...)
+			out.errors += bad
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	took := time.Since(start)
-	slices.Sort(all)
-	if len(all) == 0 {
-		return result{errors: errs}
-	}
-	return result{rps: float64(len(all)) / took.Seconds(), p50: round(all[len(all)/2]),
-		p99: round(all[len(all)*99/100]), errors: errs}
+	out.took = time.Since(start)
+	return out
 }
 
 func round(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/jsonscan"
 )
 
 // JSON-RPC error codes the edge answers with.
@@ -40,6 +42,7 @@ type message struct {
 	// modern: the message names its protocol revision in _meta, as the
 	// sessionless revision does instead of initializing.
 	modern bool
+	params json.RawMessage // the params of a single message, nil when none
 }
 
 // notification reports a single message with a method and no id.
@@ -78,6 +81,9 @@ func (s *Server) mcpEdge(next http.Handler) http.Handler {
 			}
 			if bad = s.checkSession(r, m); bad != nil {
 				writeRPCError(w, http.StatusBadRequest, m.id, bad.code, bad.msg)
+				return
+			}
+			if s.serveDirect(w, r, m) {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -161,6 +167,7 @@ func inspectOne(raw []byte) (message, *rpcError) {
 	if ok && p[0] != '{' && p[0] != '[' && string(p) != "null" {
 		return m, invalidRequest("params must be an object")
 	}
+	m.params = p
 	m.modern = bytes.Contains(p, []byte(`"io.modelcontextprotocol/protocolVersion"`))
 	if v, ok := fields["method"]; ok {
 		name, ok := jsonString(v)
@@ -182,28 +189,27 @@ func inspectOne(raw []byte) (message, *rpcError) {
 // names in any case: the SDK matches names without regard to case, and two
 // readings of one message must never differ.
 func members(raw []byte) (map[string]json.RawMessage, *rpcError) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, invalidRequest("a JSON-RPC message must be an object")
+	notObject := invalidRequest("a JSON-RPC message must be an object")
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, notObject
 	}
-	out := map[string]json.RawMessage{}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		name, ok := tok.(string)
-		if err != nil || !ok {
-			return nil, invalidRequest("a JSON-RPC message must be an object")
-		}
+	out := make(map[string]json.RawMessage, 4)
+	var bad *rpcError
+	// raw is part of a body that passed json.Valid.
+	err := jsonscan.Members(raw, func(name string, v []byte) bool {
 		folded := strings.ToLower(name)
-		if seen[folded] {
-			return nil, invalidRequest("a member name appears more than once")
-		}
-		seen[folded] = true
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, invalidRequest("a JSON-RPC message must be an object")
+		if _, seen := out[folded]; seen {
+			bad = invalidRequest("a member name appears more than once")
+			return false
 		}
 		out[folded] = v
+		return true
+	})
+	switch {
+	case bad != nil:
+		return nil, bad
+	case err != nil:
+		return nil, notObject
 	}
 	return out, nil
 }

@@ -47,6 +47,10 @@ type Options struct {
 	Config config.Config
 	// MCP is the MCP server served at /mcp and /v1/mcp. Required.
 	MCP *mcp.Server
+	// Direct, when set, serves plain stateless tools/call requests without
+	// the SDK's per-request session (mcpserver.Server.CallDirect); the SDK
+	// answers everything else. Ignored with sessions.
+	Direct DirectCaller
 	// REST is the API mounted under /v1. Nil mounts none.
 	REST *rest.API
 	// Logger receives the request log and the server's own events.
@@ -77,6 +81,7 @@ type Server struct {
 	limiter   ratelimit.Limiter
 	onLimited func()
 	ready     func(context.Context) error
+	direct    DirectCaller
 	metrics   *metrics
 	handler   http.Handler
 	routes    []string // the patterns registered, in order
@@ -96,7 +101,7 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpserver: an MCP server is required")
 	}
 	s := &Server{cfg: opts.Config, logger: opts.Logger, limiter: opts.Limiter,
-		onLimited: opts.OnLimited, ready: opts.Ready}
+		onLimited: opts.OnLimited, ready: opts.Ready, direct: opts.Direct}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -27,7 +27,7 @@ type InstrumentOptions struct {
 // Instrument adds per-tenant rate limits and call metrics to the server's
 // tool calls. Other methods (initialize, lists, reads) pass untouched.
 func (s *Server) Instrument(opts InstrumentOptions) {
-	s.mcp.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+	s.use(func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			call, ok := req.(*mcp.CallToolRequest)
 			if !ok || method != "tools/call" {

@@ -75,6 +75,10 @@ type Server struct {
 	writes   map[string]bool // names of write tools, registered or not
 	tools    map[string]bool // names of the registered tools
 	mcp      *mcp.Server
+	// direct and middleware serve CallDirect: the registered tools by name,
+	// and the receiving middleware in the order added.
+	direct     map[string]directTool
+	middleware []mcp.Middleware
 }
 
 // New returns a Server for opts.
@@ -88,7 +92,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: opts.Logger, presets: presets, tasks: opts.Tasks,
 		contexts: newContextStore(maxSessionContexts), writes: map[string]bool{},
-		tools: map[string]bool{}}
+		tools: map[string]bool{}, direct: map[string]directTool{}}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -114,9 +118,9 @@ func New(opts Options) (*Server, error) {
 	if sopts.SubscribeHandler != nil {
 		opts.Events.OnPublish(s.eventPublished)
 	}
-	s.mcp.AddReceivingMiddleware(s.toolMiddleware)
+	s.use(s.toolMiddleware)
 	if opts.Audit != nil {
-		s.mcp.AddReceivingMiddleware(s.auditMiddleware)
+		s.use(s.auditMiddleware)
 	}
 	s.register()
 	return s, nil

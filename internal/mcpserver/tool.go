@@ -66,7 +66,7 @@ func addTool[In, Out any](s *Server, spec toolSpec, h handlerFunc[In, Out]) {
 	s.tools[spec.name] = true
 	t := &mcp.Tool{Name: spec.name, Title: spec.title, Description: spec.description,
 		Annotations: spec.annotations(), InputSchema: inputSchema[In](spec)}
-	mcp.AddTool(s.mcp, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (
+	typed := func(ctx context.Context, req *mcp.CallToolRequest, in In) (
 		*mcp.CallToolResult, *Out, error) {
 		c, err := s.resolve(ctx, req.Extra, req.Session)
 		if err != nil {
@@ -77,7 +77,9 @@ func addTool[In, Out any](s *Server, spec toolSpec, h handlerFunc[In, Out]) {
 			return nil, nil, failure(err)
 		}
 		return nil, out, nil
-	})
+	}
+	mcp.AddTool(s.mcp, t, typed)
+	s.direct[spec.name] = directFor(resolvedInput[In](spec), typed)
 }
 
 // annotations states the tool's effect honestly: all four hints are set.
@@ -109,6 +111,24 @@ func inputSchema[In any](spec toolSpec) *jsonschema.Schema {
 	}
 	s, _ := inputSchemas.LoadOrStore(key, buildInputSchema[In](spec))
 	return s.(*jsonschema.Schema)
+}
+
+// resolvedInputs keeps each tool's resolved input schema, for CallDirect.
+var resolvedInputs sync.Map // inputKey -> *jsonschema.Resolved
+
+// resolvedInput returns the resolved input schema of In, resolved as the SDK
+// resolves it.
+func resolvedInput[In any](spec toolSpec) *jsonschema.Resolved {
+	key := inputKey{spec.name, reflect.TypeFor[In]()}
+	if r, ok := resolvedInputs.Load(key); ok {
+		return r.(*jsonschema.Resolved)
+	}
+	r, err := inputSchema[In](spec).Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: resolve input schema: %v", spec.name, err))
+	}
+	got, _ := resolvedInputs.LoadOrStore(key, r)
+	return got.(*jsonschema.Resolved)
 }
 
 // buildInputSchema infers the schema of In and adds the spec's enums.

@@ -221,7 +221,7 @@ func (sv *Services) HTTP() (*httpserver.Server, error) {
 	}
 	api := rest.New(rest.Options{Client: sv.Client, MCP: sv.MCP.MCP(), ReadOnly: cfg.ReadOnly,
 		Logger: sv.logger, Version: sv.version, Tasks: sv.Tasks, Audit: sv.Plugins.Audit})
-	return httpserver.New(httpserver.Options{Config: cfg, MCP: sv.MCP.MCP(), REST: api,
+	return httpserver.New(httpserver.Options{Config: cfg, MCP: sv.MCP.MCP(), Direct: sv.MCP, REST: api,
 		Logger: sv.logger, Registry: sv.Registry, Limiter: sv.Limiter,
 		OnLimited:   func() { sv.Metrics.RateLimited("http") },
 		EventIntake: intake, EventStream: stream, Ready: sv.Ready})

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/jsonscan"
 )
 
 // Extra holds the fields of an upstream object that its Go type does not
@@ -207,39 +210,60 @@ func decodeKeeping(data []byte, v any, extra *Extra) error {
 	if err := json.Unmarshal(data, v); err != nil {
 		return err
 	}
-	// data decoded into a struct, so it is an object (or null) and decodes
-	// into a map as well.
-	var all map[string]json.RawMessage
-	_ = json.Unmarshal(data, &all)
+	// data is valid JSON now, and an object or null, since it decoded into
+	// a struct.
 	known := knownFields(reflect.TypeOf(v).Elem())
-	for name := range all {
-		if known[name] {
-			delete(all, name)
-		}
-	}
 	*extra = nil
-	if len(all) > 0 {
-		*extra = all
-	}
-	return nil
+	return jsonscan.Members(data, func(name string, raw []byte) bool {
+		if !known[name] {
+			if *extra == nil {
+				*extra = Extra{}
+			}
+			(*extra)[name] = bytes.Clone(raw)
+		}
+		return true
+	})
 }
 
 // encodeKeeping encodes v (a struct with no custom encoder) and adds the
-// fields of extra that v does not already hold.
+// fields of extra that v does not already hold, in name order.
 func encodeKeeping(v any, extra Extra) ([]byte, error) {
 	data, err := json.Marshal(v)
 	if err != nil || len(extra) == 0 {
 		return data, err
 	}
 	// data encodes a struct, so it is an object.
-	var all map[string]json.RawMessage
-	_ = json.Unmarshal(data, &all)
-	for name, raw := range extra {
-		if _, ok := all[name]; !ok {
-			all[name] = raw
+	present := make(map[string]bool, 16)
+	if err := jsonscan.Members(data, func(name string, _ []byte) bool {
+		present[name] = true
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(extra))
+	for name := range extra {
+		if !present[name] {
+			names = append(names, name)
 		}
 	}
-	return json.Marshal(all)
+	if len(names) == 0 {
+		return data, nil
+	}
+	sort.Strings(names)
+	out := data[:len(data)-1] // without the closing brace
+	for _, name := range names {
+		// Marshal checks and compacts the value as it would inside a map.
+		value, err := json.Marshal(extra[name])
+		if err != nil {
+			return nil, err
+		}
+		key, _ := json.Marshal(name)
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, key...), ':'), value...)
+	}
+	return append(out, '}'), nil
 }
 
 var knownFieldsCache sync.Map // reflect.Type -> map[string]bool

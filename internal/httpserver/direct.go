@@ -1,0 +1,176 @@
+package httpserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/jsonscan"
+)
+
+// DirectCaller runs a tools/call without an MCP session, as
+// mcpserver.Server.CallDirect does. ok is false when it ran nothing and the
+// SDK is to answer the request.
+type DirectCaller interface {
+	CallDirect(ctx context.Context, extra *mcp.RequestExtra, name string,
+		args json.RawMessage) (res *mcp.CallToolResult, ok bool, err error)
+}
+
+// directVersions are the MCP-Protocol-Version values a direct call may name:
+// the revisions before the sessionless one that the SDK serves. No header
+// means the oldest behaviour, which the SDK assumes as well.
+var directVersions = []string{"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"}
+
+// serveDirect answers a stateless tools/call itself, through the MCP
+// server's direct path, and reports whether it did. It declines, leaving the
+// request to the SDK, unless the request is the plain form the SDK would
+// answer with nothing but the tool's result: one request, no session, a
+// protocol revision it knows, an Accept header the SDK takes, and params
+// holding only the tool's name and its arguments. The answer is framed as
+// the SDK frames it: one server-sent event.
+func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) bool {
+	if s.direct == nil || s.cfg.Sessions || !m.single || m.method != "tools/call" ||
+		m.id == nil || m.modern || r.Header.Get("Mcp-Session-Id") != "" {
+		return false
+	}
+	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" && !slices.Contains(directVersions, v) {
+		return false
+	}
+	if !acceptsBoth(r.Header.Values("Accept")) || rebinding(r) {
+		return false
+	}
+	name, args, ok := plainCallParams(m.params)
+	if !ok {
+		return false
+	}
+	id, ok := canonicalID(m.id)
+	if !ok {
+		return false
+	}
+	extra := &mcp.RequestExtra{TokenInfo: auth.TokenInfoFromContext(r.Context()), Header: r.Header}
+	res, ok, err := s.direct.CallDirect(r.Context(), extra, name, args)
+	if !ok {
+		return false
+	}
+	// The envelope is written by hand: encoding it as a struct would copy
+	// and check the whole result once more.
+	var payload []byte
+	member := `,"result":`
+	if err == nil {
+		payload, err = json.Marshal(res)
+	}
+	if err != nil {
+		var wire *jsonrpc.Error
+		if !errors.As(err, &wire) {
+			wire = &jsonrpc.Error{Code: codeInternalError, Message: err.Error()}
+		}
+		member = `,"error":`
+		if payload, err = json.Marshal(wire); err != nil {
+			s.logger.Error("encode direct tool error", "tool", name, "err", err)
+			writeRPCError(w, http.StatusInternalServerError, id, codeInternalError,
+				"the tool result could not be encoded")
+			return true
+		}
+	}
+	buf := make([]byte, 0, len(payload)+len(id)+64)
+	buf = append(buf, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":"...)
+	buf = append(append(append(append(buf, id...), member...), payload...), "}\n\n"...)
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache, no-transform")
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Connection", "keep-alive")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf)
+	return true
+}
+
+// acceptsBoth reports whether an Accept header takes both JSON and an event
+// stream, by the SDK's rule for stateless POSTs.
+func acceptsBoth(values []string) bool {
+	var jsonOK, streamOK bool
+	for _, value := range values {
+		for _, token := range strings.Split(value, ",") {
+			base, _, _ := strings.Cut(token, ";")
+			switch strings.ToLower(strings.TrimSpace(base)) {
+			case "application/json", "application/*":
+				jsonOK = true
+			case "text/event-stream", "text/*":
+				streamOK = true
+			case "*/*":
+				jsonOK, streamOK = true, true
+			}
+		}
+	}
+	return jsonOK && streamOK
+}
+
+// rebinding reports a request the SDK refuses as a DNS rebinding attempt:
+// it reached a loopback address under a Host name that is not loopback.
+func rebinding(r *http.Request) bool {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	return ok && local != nil && loopback(local.String()) && !loopback(r.Host)
+}
+
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = strings.Trim(addr, "[]")
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// plainCallParams returns the tool name and arguments of a tools/call whose
+// params hold nothing else: no _meta (progress tokens, protocol metadata)
+// and no input responses of a multi-round-trip call. Names must be exact,
+// as the SDK reads them.
+func plainCallParams(raw json.RawMessage) (string, json.RawMessage, bool) {
+	if len(raw) == 0 || raw[0] != '{' {
+		return "", nil, false
+	}
+	var name, args json.RawMessage
+	plain := true
+	err := jsonscan.Members(raw, func(key string, v []byte) bool {
+		switch {
+		case key == "name" && name == nil:
+			name = v
+		case key == "arguments" && args == nil && v[0] == '{':
+			args = v
+		default:
+			plain = false
+		}
+		return plain
+	})
+	tool, ok := jsonString(name)
+	if err != nil || !plain || !ok || tool == "" {
+		return "", nil, false
+	}
+	return tool, args, true
+}
+
+// canonicalID returns a request id as the SDK writes it back: a string
+// re-encoded, an integer in its plain decimal form.
+func canonicalID(raw json.RawMessage) (json.RawMessage, bool) {
+	if s, ok := jsonString(raw); ok {
+		b, err := json.Marshal(s)
+		return b, err == nil
+	}
+	var f float64
+	if json.Unmarshal(raw, &f) != nil || f != float64(int64(f)) {
+		return nil, false
+	}
+	return json.RawMessage(strconv.FormatInt(int64(f), 10)), true
+}
