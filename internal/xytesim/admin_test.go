@@ -67,6 +67,17 @@ func TestAdminRejectsBadFaults(t *testing.T) {
 	} {
 		wantError(t, adminCall(t, admin.URL, "PUT", "/faults", body), http.StatusBadRequest, "")
 	}
+	for _, body := range []string{
+		`not json`,
+		`{"route":"*"}`,
+		`{"route":"*","status":500} {"route":"*","status":502}`,
+	} {
+		wantError(t, adminCall(t, admin.URL, "POST", "/faults", body), http.StatusBadRequest, "")
+	}
+	if got := decodeAs[[]faultWire](t, adminCall(t, admin.URL, "GET", "/faults", "")); len(got) != 0 {
+		t.Fatalf("refused faults were installed: %+v", got)
+	}
+	wantError(t, adminCall(t, admin.URL, "GET", "/requests?limit=-1", ""), http.StatusBadRequest, "limit")
 	wantError(t, adminCall(t, admin.URL, "GET", "/nope", ""), http.StatusNotFound, "not found")
 }
 

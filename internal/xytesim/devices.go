@@ -25,7 +25,7 @@ type deviceJSON struct {
 	Model                 modelRefJSON   `json:"model"`
 	Firmware              firmwareJSON   `json:"firmware"`
 	Space                 spaceRefJSON   `json:"space"`
-	State                 map[string]any `json:"state,omitempty"`
+	State                 map[string]any `json:"state,omitzero"` // detail only, {} when empty
 	CustomParameters      map[string]any `json:"custom_parameters,omitempty"`
 	Configuration         map[string]any `json:"configuration,omitempty"`
 	Claimed               string         `json:"claimed,omitempty"`

@@ -117,12 +117,10 @@ func (s *Server) deviceHistory(o *org, d *device, q historyQuery,
 	if hi.After(q.now) {
 		hi = q.now
 	}
+	// The first slot at or after lo: k rounds up, so t never precedes lo.
 	k := max(0, int64((lo.Sub(start)+historyEvery-1)/historyEvery))
 	t := start.Add(time.Duration(k) * historyEvery)
 	for ; !t.After(hi); k, t = k+1, t.Add(historyEvery) {
-		if t.Before(lo) {
-			continue
-		}
 		reporting := d.live || !t.After(d.lastSeen)
 		if !reporting && t.Add(-historyEvery).After(d.lastSeen) {
 			break

@@ -1,6 +1,9 @@
 package xytesim
 
 import (
+	"bufio"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -170,5 +173,39 @@ func TestSlashIDIsRouted(t *testing.T) {
 	wantError(t, res, http.StatusNotFound, "Not found")
 	if got := s.lastRequest(t); got.RawPath != OrgPrefix+"/devices/%2F/nope" || got.Route != "" {
 		t.Errorf("unrouted: %+v", got)
+	}
+}
+
+// TestRequestBodyRefusals: a body past 1 MiB is refused with 413 and one
+// cut short with 400, before authentication; the request log records both
+// with the status they got.
+func TestRequestBodyRefusals(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	big := `{"name":"` + strings.Repeat("x", maxBodyBytes) + `"}`
+	wantError(t, s.org(t, "POST", "/devices/claim", "", big), http.StatusRequestEntityTooLarge, "too large")
+	if got := s.lastRequest(t); got.Status != 413 || len(got.Body) != maxBodyBytes {
+		t.Fatalf("logged status %d with %d body bytes", got.Status, len(got.Body))
+	}
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = io.WriteString(conn, "POST "+OrgPrefix+"/devices/claim HTTP/1.1\r\nHost: x\r\n"+
+		"Authorization: "+keyA+"\r\nContent-Length: 100\r\n\r\n{\"space_id\":")
+	_ = conn.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(data), "Could not read the request body") {
+		t.Fatalf("body cut short: %d %s", resp.StatusCode, data)
+	}
+	if got := s.lastRequest(t); got.Status != 400 || got.Endpoint != "devices.claimDevice" {
+		t.Fatalf("logged %+v", got)
 	}
 }

@@ -56,6 +56,31 @@ func TestListenAndServe(t *testing.T) {
 	}
 }
 
+// TestListenAndServeWithoutAdmin: with no admin address only the API
+// listens, and it serves until the context ends.
+func TestListenAndServeWithoutAdmin(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- ListenAndServe(ctx, Config{}, "127.0.0.1:0", "", nil, func(u string) { urls <- u })
+	}()
+	select {
+	case base := <-urls:
+		if status := get(t, base+OrgPrefix+"/info", DemoOrgKey); status != http.StatusOK {
+			t.Fatalf("GET /info = %d", status)
+		}
+	case err := <-done:
+		t.Fatalf("ListenAndServe returned early: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("ListenAndServe = %v, want nil", err)
+	}
+}
+
 func get(t *testing.T, url, key string) int {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
@@ -74,6 +99,11 @@ func get(t *testing.T, url, key string) int {
 
 func TestListenAndServeRefuses(t *testing.T) {
 	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = taken.Close() })
 	tests := []struct {
 		name, addr, admin string
 		cfg               Config
@@ -85,6 +115,7 @@ func TestListenAndServeRefuses(t *testing.T) {
 		{"admin without port", "127.0.0.1:0", "127.0.0.1", Config{}, "admin address"},
 		{"bad config", "127.0.0.1:0", "", Config{Orgs: []Org{{Key: ""}}}, "key is empty"},
 		{"bad address", "127.0.0.1:notaport", "", Config{}, "listen"},
+		{"admin address taken", "127.0.0.1:0", taken.Addr().String(), Config{}, "listen on admin address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

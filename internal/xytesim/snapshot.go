@@ -1,7 +1,5 @@
 package xytesim
 
-import "time"
-
 // Snapshot lists the ids of one organization's data at the time it was
 // taken, so tests can use real ids without hard-coding them.
 type Snapshot struct {
@@ -102,19 +100,3 @@ func (s *Server) DeviceIDs(key string) []string {
 	snap, _ := s.Snapshot(key)
 	return snap.DeviceIDs
 }
-
-// SpaceIDs returns the space ids of the organization key selects, or nil.
-func (s *Server) SpaceIDs(key string) []int64 {
-	snap, _ := s.Snapshot(key)
-	return snap.SpaceIDs
-}
-
-// TicketIDs returns the ticket ids of the organization key selects, or nil.
-func (s *Server) TicketIDs(key string) []string {
-	snap, _ := s.Snapshot(key)
-	return snap.TicketIDs
-}
-
-// SeedTime returns the reference time of the seeded data: the clock at New,
-// truncated to the minute. Seeded timestamps lie before it.
-func (s *Server) SeedTime() time.Time { return s.ref }

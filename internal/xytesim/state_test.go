@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTicketChanges(t *testing.T) {
@@ -230,4 +231,226 @@ func TestPartnerReads(t *testing.T) {
 		t.Fatalf("partner histories = %+v", hist.PageInfo)
 	}
 	wantStatus(t, s.partner(t, "GET", "/devices/nothing/history", keyPartner, nil), 404)
+}
+
+// TestDeviceDetailFields: the detail of a device carries its state ({} for
+// one never seen), masks set passwords among an edge device's custom
+// parameters, and shows a custom model name; the list carries no state.
+func TestDeviceDetailFields(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	snap := s.snapshot(t, keyA)
+	claimed := decodeAs[deviceJSON](t, s.must(t, "POST", "/devices/claim", keyA,
+		map[string]any{"space_id": snap.RoomIDs[0], "cloud_id": "cld-fresh-1"}))
+	detail := s.must(t, "GET", "/devices/"+claimed.ID, keyA, nil)
+	if !strings.Contains(string(detail.body), `"state":{}`) {
+		t.Fatalf("detail of a device never seen: %s", detail.body)
+	}
+	if list := s.must(t, "GET", "/devices", keyA, nil); strings.Contains(string(list.body), `"state"`) {
+		t.Fatal("the device list carries state")
+	}
+
+	edge := "/devices/" + snap.EdgeDeviceIDs[0]
+	s.must(t, "PATCH", edge, keyA, map[string]any{
+		"custom_parameters": map[string]any{"Admin Password": "hunter2", "Port": "162"},
+		"custom_model_name": "Rack PDU 8",
+	})
+	got := decodeAs[deviceJSON](t, s.must(t, "GET", edge, keyA, nil))
+	if got.CustomParameters["Admin Password"] != "*****" || got.CustomParameters["Port"] != "162" ||
+		got.Model.Name != "Rack PDU 8" {
+		t.Fatalf("edge device after the update: %+v, model %+v", got.CustomParameters, got.Model)
+	}
+	if strings.Contains(string(s.must(t, "GET", edge, keyA, nil).body), "hunter2") {
+		t.Fatal("a password was shown")
+	}
+}
+
+// TestMergedStatusIsTheWorst: a device merged with an offline one reports
+// offline as its merged status; a shadow listed twice is merged once.
+func TestMergedStatusIsTheWorst(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	snap := s.snapshot(t, keyA)
+	main, shadow := snap.OnlineDeviceIDs[0], snap.OfflineDeviceIDs[0]
+	merged := decodeAs[deviceJSON](t, s.must(t, "POST", "/devices/"+main+"/merge", keyA,
+		map[string]any{"with_device_ids": []string{shadow, shadow}}))
+	if merged.MergedEffectiveStatus != "offline" || merged.EffectiveStatus == "offline" {
+		t.Fatalf("merged = %s, effective = %s", merged.MergedEffectiveStatus, merged.EffectiveStatus)
+	}
+	s.must(t, "POST", "/devices/"+main+"/split", keyA, map[string]any{"shadow_device_id": shadow})
+	wantError(t, s.org(t, "POST", "/devices/"+main+"/split", keyA,
+		map[string]any{"shadow_device_id": shadow}), 422, "not merged")
+}
+
+// TestSpaceMovesAndFilters: a room moves under another floor, and the list
+// filters by id and creation time.
+func TestSpaceMovesAndFilters(t *testing.T) {
+	t.Parallel()
+	s, clock := newTwoOrgSim(t)
+	snap := s.snapshot(t, keyA)
+	room := itoa(int(snap.RoomIDs[0]))
+	before := decodeAs[spaceJSON](t, s.must(t, "GET", "/spaces/"+room, keyA, nil))
+	var target int64
+	for _, id := range snap.SpaceIDs {
+		sp := decodeAs[spaceJSON](t, s.must(t, "GET", "/spaces/"+itoa(int(id)), keyA, nil))
+		if sp.SpaceType == "floor" && sp.ID != *before.ParentID {
+			target = sp.ID
+			break
+		}
+	}
+	moved := decodeAs[spaceJSON](t, s.must(t, "PUT", "/spaces/"+room, keyA,
+		map[string]any{"parent_id": target}))
+	if *moved.ParentID != target || moved.FullPath == before.FullPath {
+		t.Fatalf("moved room: %+v (was %+v)", moved, before)
+	}
+	wantError(t, s.org(t, "PUT", "/spaces/"+itoa(int(target)), keyA,
+		map[string]any{"parent_id": moved.ID}), 422, "under itself")
+
+	if got := items[spaceJSON](t, s.must(t, "GET", "/spaces?id="+room, keyA, nil)); len(got) != 1 {
+		t.Fatalf("?id= gave %d spaces", len(got))
+	}
+	later := clock.Now().Add(time.Hour).Format(time.RFC3339)
+	if got := items[spaceJSON](t, s.must(t, "GET", "/spaces?created_after="+later, keyA, nil)); len(got) != 0 {
+		t.Fatalf("%d spaces created in the future", len(got))
+	}
+	if got := items[spaceJSON](t, s.must(t, "GET", "/spaces?created_before="+later, keyA, nil)); len(got) == 0 {
+		t.Fatal("no spaces created before now")
+	}
+}
+
+// TestUserAndGroupActions: welcome emails go to active users only; an
+// external user is added by address.
+func TestUserAndGroupActions(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	snap := s.snapshot(t, keyA)
+	user := decodeAs[userJSON](t, s.must(t, "POST", "/users", keyA,
+		map[string]any{"email": "robin.kay@example.com", "group_ids": snap.GroupIDs[:1]}))
+	path := "/users/" + user.ID
+	s.must(t, "POST", path+"/resend_welcome", keyA, nil)
+	s.must(t, "POST", path+"/deactivate", keyA, nil)
+	wantError(t, s.org(t, "POST", path+"/resend_welcome", keyA, nil), 422, "deactivated")
+
+	g := decodeAs[groupJSON](t, s.must(t, "POST", "/groups/"+snap.GroupIDs[0]+"/add_external_user", keyA,
+		map[string]any{"email": "contractor@partner.example"}))
+	if g.ID != snap.GroupIDs[0] {
+		t.Fatalf("answer = %+v", g)
+	}
+}
+
+// TestAssetLabelsByName: a label may be given by the name of an existing
+// one, which the asset then shares.
+func TestAssetLabelsByName(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	labels := items[labelJSON](t, s.must(t, "GET", "/assets/labels/status", keyA, nil))
+	a := decodeAs[assetJSON](t, s.must(t, "POST", "/assets", keyA,
+		map[string]any{"name": "Spare projector", "status": labels[0].Name}))
+	if a.Status == nil || a.Status.ID != labels[0].ID {
+		t.Fatalf("status = %+v, want %+v", a.Status, labels[0])
+	}
+	n := len(items[labelJSON](t, s.must(t, "GET", "/assets/labels/status", keyA, nil)))
+	if n != len(labels) {
+		t.Fatalf("%d status labels, want %d: a name match must not add one", n, len(labels))
+	}
+}
+
+func TestLicenseExpiryFilters(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	all := items[licenseJSON](t, s.must(t, "GET", "/licenses", keyA, nil))
+	expiring := 0
+	for _, l := range all {
+		if l.ExpiresAt != nil {
+			expiring++
+		}
+	}
+	for query, want := range map[string]int{
+		"expires_after=2000-01-01T00:00:00":   expiring, // no offset: UTC
+		"expires_after=2000-01-01T00:00:00Z":  expiring,
+		"expires_before=2000-01-01T00:00:00Z": 0,
+	} {
+		if got := len(items[licenseJSON](t, s.must(t, "GET", "/licenses?"+query, keyA, nil))); got != want {
+			t.Errorf("%s: %d licenses, want %d", query, got, want)
+		}
+	}
+}
+
+// TestEdgeClaimPlacesDevice: a device claimed through an edge lands in the
+// space given (the root otherwise) with its MAC in canonical form.
+func TestEdgeClaimPlacesDevice(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	snap := s.snapshot(t, keyA)
+	claim := func(ip string, extra map[string]any) deviceJSON {
+		body := map[string]any{"proxy_id": snap.EdgeIDs[0], "device_ip": ip,
+			"device_model_id": snap.ModelIDs[0]}
+		for k, v := range extra {
+			body[k] = v
+		}
+		wantStatus(t, s.org(t, "POST", "/edges/devices/start_claim", keyA, body), http.StatusNoContent)
+		for _, d := range items[deviceJSON](t, s.must(t, "GET", "/devices?per_page=100", keyA, nil)) {
+			if d.Details.IP == ip {
+				return d
+			}
+		}
+		t.Fatalf("no device at %s after the claim", ip)
+		return deviceJSON{}
+	}
+	d := claim("10.20.0.7", map[string]any{"mac": "AA-BB-CC-00-11-22", "space_id": snap.RoomIDs[1]})
+	if d.MAC != "aa:bb:cc:00:11:22" || d.Space.ID != snap.RoomIDs[1] {
+		t.Fatalf("claimed with a MAC: %+v", d)
+	}
+	if d = claim("10.20.0.8", nil); d.MAC != "" || d.Space.ID != snap.RootSpaceID {
+		t.Fatalf("claimed without a MAC or space: %+v", d)
+	}
+}
+
+// TestHistoriesEndNow: a window reaching into the future ends at now.
+func TestHistoriesEndNow(t *testing.T) {
+	t.Parallel()
+	s, clock := newTwoOrgSim(t)
+	now := clock.Now()
+	q := "/devices/histories?per_page=1000&from=" + itoa(int(now.Add(-3*time.Hour).Unix())) +
+		"&to=" + itoa(int(now.Add(48*time.Hour).Unix()))
+	rows := items[historyJSON](t, s.must(t, "GET", q, keyA, nil))
+	if len(rows) == 0 {
+		t.Fatal("no rows in the last 3 hours")
+	}
+	for _, r := range rows {
+		at, err := time.Parse(isoMillis, r.CreatedAt)
+		if err != nil || at.After(now) || at.Before(now.Add(-3*time.Hour)) {
+			t.Fatalf("row at %s outside [now-3h, now] (%v)", r.CreatedAt, err)
+		}
+	}
+}
+
+// TestPartnerTicketChanges: the partner edits, answers and resolves a
+// ticket of any organization; a new organization needs a name.
+func TestPartnerTicketChanges(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	ticket := s.snapshot(t, keyB).OpenTicketIDs[0]
+	path := "/tickets/" + ticket
+	res := s.partner(t, "PUT", path, keyPartner, map[string]string{"description": "Needs a new lamp."})
+	wantStatus(t, res, http.StatusOK)
+	if got := decodeAs[ticketDetailJSON](t, s.must(t, "GET", path, keyB, nil)); got.Description != "Needs a new lamp." {
+		t.Fatalf("description = %q", got.Description)
+	}
+	wantError(t, s.partner(t, "POST", path+"/message", keyPartner, map[string]string{}), 422, "message")
+	wantError(t, s.partner(t, "PUT", path, keyPartner, map[string]string{}), 422, "title")
+	wantStatus(t, s.partner(t, "POST", path+"/resolved", keyPartner, nil), http.StatusOK)
+	wantError(t, s.partner(t, "POST", "/organizations", keyPartner, map[string]string{"name": " "}),
+		422, "name")
+}
+
+func TestSnapshotOfUnknownKey(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	if _, ok := s.Snapshot("no-such-key"); ok {
+		t.Fatal("a snapshot for a key no organization has")
+	}
+	if ids := s.DeviceIDs("no-such-key"); ids != nil {
+		t.Fatalf("device ids for an unknown key: %v", ids)
+	}
 }

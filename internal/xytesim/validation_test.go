@@ -1,7 +1,11 @@
 package xytesim
 
 import (
+	"bytes"
 	"fmt"
+	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -11,6 +15,12 @@ func TestValidation(t *testing.T) {
 	s, clock := newTwoOrgSim(t)
 	snap := s.snapshot(t, keyA)
 	dev, room := snap.DeviceIDs[0], snap.RoomIDs[0]
+	plain := firstNotIn(snap.DeviceIDs, snap.EdgeDeviceIDs)
+	devRoom := s.deviceSpace(t, dev)
+	edgeClaim := func(name string, v any) map[string]any {
+		return map[string]any{"proxy_id": snap.EdgeIDs[0], "device_ip": "10.0.0.9",
+			"device_model_id": snap.ModelIDs[0], name: v}
+	}
 	now := clock.Now().Unix()
 	window := func(days int) string {
 		return fmt.Sprintf("from=%d&to=%d", now-int64(days)*86400, now)
@@ -122,6 +132,65 @@ func TestValidation(t *testing.T) {
 		{"device note without content", "POST", "/devices/" + dev + "/notes", map[string]any{},
 			422, "Content"},
 		{"patch blank name", "PATCH", "/devices/" + dev, map[string]any{"name": ""}, 422, "blank"},
+		{"custom parameters on a plain device", "PATCH", "/devices/" + plain,
+			map[string]any{"custom_parameters": map[string]any{"x": 1}}, 422, "edge devices"},
+		{"bad host address", "PATCH", "/devices/" + dev,
+			map[string]any{"device_host_address": "a b;c"}, 422, "device_host_address"},
+		{"merge unknown shadow", "POST", "/devices/" + dev + "/merge",
+			map[string]any{"with_device_ids": []string{"nope"}}, 422, "Device nope not found"},
+		{"split without shadow", "POST", "/devices/" + dev + "/split", map[string]any{}, 422,
+			"shadow_device_id"},
+		{"histories to text", "GET", "/devices/histories?to=later", nil, 422, "to"},
+		{"incidents from text", "GET", "/incidents?from=yesterday", nil, 422, "from"},
+		{"assets space text", "GET", "/assets?space_id=abc", nil, 422, "space_id"},
+		{"asset name a number", "POST", "/assets", `{"name": 5}`, 422, "name"},
+		{"asset blank name", "PUT", "/assets/" + snap.AssetIDs[0], map[string]any{"name": " "}, 422,
+			"blank"},
+		{"asset unknown space", "PUT", "/assets/" + snap.AssetIDs[0], map[string]any{"space_id": 1},
+			422, "Space not found"},
+		{"asset bad purchase date", "PUT", "/assets/" + snap.AssetIDs[0],
+			map[string]any{"purchased_at": "last spring"}, 422, "purchased_at"},
+		{"asset blank label name", "POST", "/assets", map[string]any{"name": "A", "status": " "}, 422,
+			"Invalid status"},
+		{"asset label a number", "POST", "/assets", map[string]any{"name": "A", "status": 5}, 422,
+			"Invalid status"},
+		{"licenses bad expiry", "GET", "/licenses?expires_before=soon", nil, 422, "expires_before"},
+		{"models bad edge_only", "GET", "/models?edge_only=maybe", nil, 422, "edge_only"},
+		{"spaces parent text", "GET", "/spaces?parent_id=abc", nil, 422, "parent_id"},
+		{"spaces bad created_before", "GET", "/spaces?created_before=yesterday", nil, 422,
+			"created_before"},
+		{"spaces bad created_after", "GET", "/spaces?created_after=2025-13-01", nil, 422,
+			"created_after"},
+		{"space blank name", "PUT", "/spaces/" + itoa(int(room)), map[string]any{"name": ""}, 422, "blank"},
+		{"space unknown parent", "PUT", "/spaces/" + itoa(int(room)), map[string]any{"parent_id": 1},
+			422, "Parent"},
+		{"move the root space", "PUT", "/spaces/" + itoa(int(snap.RootSpaceID)),
+			map[string]any{"parent_id": snap.SiteIDs[0]}, 422, "root"},
+		{"delete room with devices", "DELETE", "/spaces/" + itoa(int(devRoom)), nil, 422, "devices"},
+		{"find_or_create unknown parent", "POST", "/spaces/find_or_create",
+			map[string]any{"name": "X", "parent_id": 1}, 422, "Parent"},
+		{"create user bad email", "POST", "/users",
+			map[string]any{"email": "not-an-address", "group_ids": snap.GroupIDs[:1]}, 422, "Email is invalid"},
+		{"create user unknown group", "POST", "/users",
+			map[string]any{"email": "kim@example.com", "group_ids": []string{"nope"}}, 422, "Group nope"},
+		{"rename group to a taken name", "PUT", "/groups/" + snap.GroupIDs[1],
+			map[string]any{"name": "Administrators"}, 422, "taken"},
+		{"add users without ids", "POST", "/groups/" + snap.GroupIDs[0] + "/add_users",
+			map[string]any{}, 422, "user_ids"},
+		{"remove users without ids", "POST", "/groups/" + snap.GroupIDs[0] + "/remove_users",
+			map[string]any{"user_ids": []string{}}, 422, "user_ids"},
+		{"external user without email", "POST", "/groups/" + snap.GroupIDs[0] + "/add_external_user",
+			map[string]any{"email": " "}, 422, "blank"},
+		{"external user bad email", "POST", "/groups/" + snap.GroupIDs[0] + "/add_external_user",
+			map[string]any{"email": "nobody"}, 422, "invalid"},
+		{"edge claim unknown proxy", "POST", "/edges/devices/start_claim",
+			map[string]any{"proxy_id": "x", "device_ip": "10.0.0.9"}, 422, "proxy_id"},
+		{"edge claim unknown model", "POST", "/edges/devices/start_claim",
+			map[string]any{"proxy_id": snap.EdgeIDs[0], "device_ip": "10.0.0.9", "device_model_id": "x"},
+			422, "device_model_id"},
+		{"edge claim bad mac", "POST", "/edges/devices/start_claim", edgeClaim("mac", "zz:zz"), 422, "mac"},
+		{"edge claim unknown space", "POST", "/edges/devices/start_claim", edgeClaim("space_id", 1), 422,
+			"Space not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,4 +268,122 @@ func TestUserUniqueEmail(t *testing.T) {
 	s.must(t, "POST", "/users", keyA, body)
 	body["group_ids"] = s.snapshot(t, keyB).GroupIDs[:1]
 	wantError(t, s.org(t, "POST", "/users", keyB, body), 422, "taken")
+}
+
+// TestEveryEndpointRefusesBadInput: every endpoint that takes a body
+// answers a malformed one with 400, every endpoint that takes an id answers
+// an unknown one with 404, and every list answers a bad page with 422, on
+// both APIs and before changing anything.
+func TestEveryEndpointRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	s, _ := newTwoOrgSim(t)
+	snap := s.snapshot(t, keyA)
+	dev, room, ticket := snap.DeviceIDs[0], itoa(int(snap.RoomIDs[0])), snap.TicketIDs[0]
+	group, asset := snap.GroupIDs[0], snap.AssetIDs[0]
+	before := fetchAll(t, s, keyA)
+
+	withBody := []string{
+		"POST /devices/claim", "PATCH /devices/" + dev, "POST /devices/" + dev + "/move",
+		"POST /devices/" + dev + "/merge", "POST /devices/" + dev + "/split",
+		"POST /devices/" + dev + "/commands", "POST /spaces", "POST /spaces/find_or_create",
+		"PUT /spaces/" + room, "PUT /tickets/" + ticket, "POST /tickets/" + ticket + "/message",
+		"POST /users", "POST /groups", "PUT /groups/" + group, "POST /groups/" + group + "/add_users",
+		"POST /groups/" + group + "/remove_users", "POST /groups/" + group + "/add_external_user",
+		"POST /assets", "PUT /assets/" + asset, "POST /devices/" + dev + "/notes",
+		"POST /spaces/" + room + "/notes", "POST /edges/devices/start_ping",
+		"POST /edges/devices/start_claim", "POST /edges/devices/" + dev + "/update_hostname",
+		"partner POST /organizations", "partner PUT /tickets/" + ticket,
+		"partner POST /tickets/" + ticket + "/message",
+	}
+	for _, ep := range withBody {
+		wantError(t, s.endpoint(t, ep, `{"name":`), http.StatusBadRequest, "Invalid JSON body")
+	}
+
+	const nope = "00000000-0000-4000-8000-000000000000"
+	unknown := map[string]string{
+		"PATCH /devices/" + nope: "Device", "DELETE /devices/" + nope: "Device",
+		"POST /devices/" + nope + "/move": "Device", "POST /devices/" + nope + "/merge": "Device",
+		"POST /devices/" + nope + "/split": "Device", "POST /devices/" + nope + "/suspend_incidents": "Device",
+		"GET /devices/" + nope + "/commands": "Device", "POST /devices/" + nope + "/commands": "Device",
+		"DELETE /devices/" + nope + "/commands/c1": "Device", "PUT /spaces/987654321": "Space",
+		"DELETE /spaces/987654321": "Space", "PUT /tickets/" + nope: "Ticket",
+		"POST /tickets/" + nope + "/resolved": "Ticket", "POST /tickets/" + nope + "/message": "Ticket",
+		"POST /users/" + nope + "/deactivate": "User", "POST /users/" + nope + "/resend_welcome": "User",
+		"PUT /groups/" + nope: "Group", "DELETE /groups/" + nope: "Group",
+		"POST /groups/" + nope + "/add_users": "Group", "POST /groups/" + nope + "/remove_users": "Group",
+		"POST /groups/" + nope + "/add_external_user": "Group", "PUT /assets/" + nope: "Asset",
+		"DELETE /assets/" + nope: "Asset", "GET /devices/" + nope + "/notes": "Device",
+		"POST /devices/" + nope + "/notes": "Device", "DELETE /devices/" + nope + "/notes/n1": "Device",
+		"DELETE /devices/" + dev + "/notes/" + nope: "Note", "POST /spaces/987654321/notes": "Space",
+		"DELETE /spaces/987654321/notes/n1": "Space", "DELETE /spaces/" + room + "/notes/" + nope: "Note",
+		"partner GET /devices/" + nope: "Device", "partner DELETE /devices/" + nope: "Device",
+		"partner GET /devices/" + nope + "/commands":    "Device",
+		"partner GET /devices/" + nope + "/config":      "Device",
+		"partner GET /devices/" + nope + "/history":     "Device",
+		"partner GET /devices/" + nope + "/telemetries": "Device",
+		"partner GET /tickets/" + nope:                  "Ticket", "partner PUT /tickets/" + nope: "Ticket",
+		"partner POST /tickets/" + nope + "/message":  "Ticket",
+		"partner POST /tickets/" + nope + "/resolved": "Ticket",
+	}
+	for ep, what := range unknown {
+		wantError(t, s.endpoint(t, ep, `{"name":"x","message":"x","content":"x","email":"a@b.test"}`),
+			http.StatusNotFound, what+" not found")
+	}
+
+	lists := []string{
+		"/devices", "/devices/" + dev + "/commands", "/users", "/groups", "/assets", "/devices/notes",
+		"/devices/" + dev + "/notes", "/spaces/notes", "/spaces", "/models", "/edges", "/licenses",
+		"/incidents", "/devices/histories", "partner /devices", "partner /devices/" + dev + "/commands",
+		"partner /devices/" + dev + "/telemetries", "partner /devices/" + dev + "/history",
+		"partner /devices/histories", "partner /tickets",
+	}
+	for _, ep := range []string{"partner GET /devices/" + dev + "/history?from=soon",
+		"partner GET /devices/histories?to=soon"} {
+		wantError(t, s.endpoint(t, ep, ""), 422, "parameter")
+	}
+	for _, path := range lists {
+		prefix, p, ok := strings.Cut(path, " ")
+		if ok {
+			path = prefix + " GET " + p
+		} else {
+			path = "GET " + path
+		}
+		wantError(t, s.endpoint(t, path+"?page=0", ""), 422, "page")
+	}
+
+	if after := fetchAll(t, s, keyA); !bytes.Equal(before, after) {
+		t.Fatal("a refused request changed the organization")
+	}
+}
+
+// endpoint calls "[partner ]METHOD /path" of the Organization API with
+// keyA, or of the Partner API with the partner key.
+func (s *sim) endpoint(t *testing.T, ep, body string) result {
+	t.Helper()
+	var b any
+	if body != "" {
+		b = body
+	}
+	if rest, ok := strings.CutPrefix(ep, "partner "); ok {
+		method, path, _ := strings.Cut(rest, " ")
+		return s.partner(t, method, path, keyPartner, b)
+	}
+	method, path, _ := strings.Cut(ep, " ")
+	return s.org(t, method, path, keyA, b)
+}
+
+// firstNotIn returns the first id of ids that is not in skip.
+func firstNotIn(ids, skip []string) string {
+	for _, id := range ids {
+		if !slices.Contains(skip, id) {
+			return id
+		}
+	}
+	return ""
+}
+
+// deviceSpace returns the id of the space a device of keyA is in.
+func (s *sim) deviceSpace(t *testing.T, id string) int64 {
+	t.Helper()
+	return decodeAs[deviceJSON](t, s.must(t, "GET", "/devices/"+id, keyA, nil)).Space.ID
 }
