@@ -44,7 +44,7 @@ func startAndMeasure(b *testing.B) (time.Duration, int64) {
 	port := freePort(b)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(binary, "serve", "--demo", "--listen", addr)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "XYTE_LOG_LEVEL=warn"}
+	cmd.Env = procEnv("XYTE_LOG_LEVEL=warn")
 	client := &http.Client{Timeout: time.Second}
 
 	start := time.Now()

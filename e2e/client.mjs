@@ -25,7 +25,12 @@ function transportFor() {
     return new StdioClientTransport({
       command: target,
       args: rest,
-      env: { PATH: process.env.PATH ?? "", XYTE_LOG_LEVEL: "warn" },
+      // GOCOVERDIR: where a coverage build of the server writes its counters.
+      env: {
+        PATH: process.env.PATH ?? "",
+        XYTE_LOG_LEVEL: "warn",
+        ...(process.env.GOCOVERDIR ? { GOCOVERDIR: process.env.GOCOVERDIR } : {}),
+      },
       stderr: "inherit",
     });
   }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -19,7 +18,7 @@ func TestGoClientStdio(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.Command(binary, "stdio", "--demo")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "XYTE_LOG_LEVEL=warn"}
+	cmd.Env = procEnv("XYTE_LOG_LEVEL=warn")
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "0"}, nil)
 	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
 	if err != nil {
@@ -90,7 +89,7 @@ func listDevicesOnce(ctx context.Context, t *testing.T, cs *mcp.ClientSession) {
 func TestStdioStdoutIsProtocolOnly(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(binary, "stdio", "--demo")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "XYTE_LOG_LEVEL=debug"}
+	cmd.Env = procEnv("XYTE_LOG_LEVEL=debug")
 	lines := []string{
 		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":` +
 			`"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}`,

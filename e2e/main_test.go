@@ -4,12 +4,10 @@
 package e2e_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +21,12 @@ import (
 // binary is the xyte-mcp binary built once for all tests.
 var binary string
 
+// coverDir is the directory where the binary's processes write their
+// coverage counters, from XYTE_E2E_COVERDIR: .ci/coverage sets it and merges
+// the counters into its profile, since the processes the tests start are not
+// seen by go test's own coverage. Empty, the binary is built as usual.
+var coverDir string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "xyte-mcp-e2e-")
 	if err != nil {
@@ -30,9 +34,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "xyte-mcp")
-	build := exec.Command("go", "build", "-o", binary, "../cmd/xyte-mcp")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	coverDir = os.Getenv("XYTE_E2E_COVERDIR")
+	if err := buildBinary(binary, coverDir); err != nil {
 		fmt.Fprintln(os.Stderr, "build xyte-mcp:", err)
 		os.RemoveAll(dir)
 		os.Exit(1)
@@ -42,12 +45,57 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// server is a running `xyte-mcp serve` process.
+// buildBinary builds xyte-mcp into out. With a coverage directory the binary
+// counts statements of every package the coverage gate covers, and the build
+// takes none of the race or coverage flags that .ci/coverage gives go test
+// through GOFLAGS: the processes run as they do under a plain go test.
+func buildBinary(out, coverDir string) error {
+	args := []string{"build", "-o", out}
+	if coverDir != "" {
+		args = append(args, "-cover", "-covermode=atomic",
+			"-coverpkg=../cmd/...,../internal/...")
+	}
+	build := exec.Command("go", append(args, "../cmd/xyte-mcp")...)
+	if coverDir != "" {
+		build.Env = append(os.Environ(), "GOFLAGS="+withoutTestFlags(os.Getenv("GOFLAGS")))
+	}
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	return build.Run()
+}
+
+// withoutTestFlags drops -race and the coverage flags from a GOFLAGS value.
+func withoutTestFlags(goflags string) string {
+	var keep []string
+	for _, f := range strings.Fields(goflags) {
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		switch name {
+		case "race", "cover", "covermode", "coverpkg", "coverprofile":
+			continue
+		}
+		keep = append(keep, f)
+	}
+	return strings.Join(keep, " ")
+}
+
+// procEnv is the environment of an xyte-mcp process a test starts: PATH,
+// GOCOVERDIR while coverage is collected, then env.
+func procEnv(env ...string) []string {
+	base := []string{"PATH=" + os.Getenv("PATH")}
+	if coverDir != "" {
+		base = append(base, "GOCOVERDIR="+coverDir)
+	}
+	return append(base, env...)
+}
+
+// server is a running xyte-mcp process that serves HTTP: serve or sim.
 type server struct {
 	cmd    *exec.Cmd
 	base   string // http://127.0.0.1:port
+	stdout *lockedBuffer
 	stderr *lockedBuffer
 	exited chan struct{}
+
+	stopOnce sync.Once
 }
 
 // startServe starts `xyte-mcp serve --demo` on a random loopback port and
@@ -56,51 +104,69 @@ type server struct {
 func startServe(t testing.TB, env []string, args ...string) *server {
 	t.Helper()
 	args = append([]string{"serve", "--demo", "--listen", "127.0.0.1:0"}, args...)
+	s := startProcess(t, procEnv(append([]string{"XYTE_LOG_LEVEL=warn"}, env...)...), args...)
+	s.base = s.waitLine(t, s.stdout, "the demo banner", func(line string) (string, bool) {
+		_, url, ok := strings.Cut(line, "MCP (Streamable HTTP): ")
+		return strings.TrimSuffix(strings.TrimSpace(url), "/mcp"), ok
+	})
+	return s
+}
+
+// startProcess starts the binary with args in the environment env. The
+// process is stopped with SIGTERM at cleanup, and the test fails unless it
+// then exits 0.
+func startProcess(t testing.TB, env []string, args ...string) *server {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "XYTE_LOG_LEVEL=warn"}, env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	cmd.Stderr = s.stderr
+	cmd.Env = env
+	s := &server{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{},
+		exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = cmd.Wait(); close(s.exited) }()
 	t.Cleanup(func() { s.stop(t) })
-
-	base, err := readBanner(stdout, 10*time.Second)
-	if err != nil {
-		t.Fatalf("serve --demo did not start: %v\nstderr:\n%s", err, s.stderr.String())
-	}
-	s.base = base
 	return s
 }
 
-// readBanner returns the base URL from the demo banner's MCP line.
-func readBanner(r io.Reader, timeout time.Duration) (string, error) {
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			if _, url, ok := strings.Cut(sc.Text(), "MCP (Streamable HTTP): "); ok {
-				found <- strings.TrimSuffix(strings.TrimSpace(url), "/mcp")
-				break
+// startupWait bounds the wait for a process's first words; generous, since
+// the machine may be busy with other test binaries.
+const startupWait = 30 * time.Second
+
+// waitLine polls out, the process's stdout or stderr, until find accepts a
+// line, and returns what find made of it. The test fails if the process
+// exits first or no line comes within startupWait.
+func (s *server) waitLine(t testing.TB, out *lockedBuffer, what string,
+	find func(line string) (string, bool)) string {
+	t.Helper()
+	deadline := time.After(startupWait)
+	for {
+		for _, line := range strings.Split(out.String(), "\n") {
+			if v, ok := find(line); ok {
+				return v
 			}
 		}
-		_, _ = io.Copy(io.Discard, r)
-	}()
-	select {
-	case base := <-found:
-		return base, nil
-	case <-time.After(timeout):
-		return "", fmt.Errorf("no banner after %s", timeout)
+		select {
+		case <-s.exited:
+			t.Fatalf("%s exited before %s: %v\nstderr:\n%s", s.cmd.Args[1], what,
+				s.cmd.ProcessState, s.stderr.String())
+		case <-deadline:
+			t.Fatalf("no %s from %s within %s\nstderr:\n%s", what, s.cmd.Args[1], startupWait,
+				s.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
-// stop sends SIGTERM and checks a prompt exit with status 0.
+// stop sends SIGTERM and checks a prompt exit with status 0. It acts once,
+// so a test may stop a process itself to look at what it did on the way out.
 func (s *server) stop(t testing.TB) {
+	t.Helper()
+	s.stopOnce.Do(func() { s.terminate(t) })
+}
+
+func (s *server) terminate(t testing.TB) {
 	t.Helper()
 	select {
 	case <-s.exited:
@@ -191,7 +257,11 @@ func runNode(t *testing.T, node string, timeout time.Duration, args ...string) (
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, args...)
+	// client.mjs passes GOCOVERDIR on to the server it starts over stdio.
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if coverDir != "" {
+		cmd.Env = append(cmd.Env, "GOCOVERDIR="+coverDir)
+	}
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
