@@ -102,9 +102,19 @@ func TestConcurrentMissesLoadOnce(t *testing.T) {
 	}
 }
 
+// counts is a Recorder that counts events.
+type counts struct{ hits, misses, evictions atomic.Int32 }
+
+func (c *counts) Hit()      { c.hits.Add(1) }
+func (c *counts) Miss()     { c.misses.Add(1) }
+func (c *counts) Eviction() { c.evictions.Add(1) }
+
 func TestBoundedInBytes(t *testing.T) {
 	t.Parallel()
-	c := newStringCache(time.Minute, 64<<10)
+	rec := &counts{}
+	c := New(Options[string]{TTL: time.Minute, MaxBytes: 64 << 10, Recorder: rec,
+		Weigh: func(s string) int { return len(s) }})
+	t.Cleanup(c.Close)
 	ctx := context.Background()
 	big := string(make([]byte, 4<<10))
 	var calls atomic.Int32
@@ -114,5 +124,60 @@ func TestBoundedInBytes(t *testing.T) {
 	c.entries.CleanUp()
 	if n := c.Len(); n > 16 {
 		t.Fatalf("%d entries of 4 KiB in a 64 KiB cache", n)
+	}
+	if rec.misses.Load() != 200 || rec.evictions.Load() < 200-16 {
+		t.Fatalf("recorded %d misses and %d evictions for 200 loads into room for 16",
+			rec.misses.Load(), rec.evictions.Load())
+	}
+}
+
+func TestRecorderSeesHitsAndMisses(t *testing.T) {
+	t.Parallel()
+	rec := &counts{}
+	c := New(Options[string]{Recorder: rec, Weigh: func(s string) int { return len(s) }})
+	t.Cleanup(c.Close)
+	ctx := context.Background()
+	var calls atomic.Int32
+	for _, k := range []string{"devices", "devices", "spaces"} {
+		_, _ = c.Get(ctx, "a", k, value("v", &calls))
+	}
+	if rec.hits.Load() != 1 || rec.misses.Load() != 2 {
+		t.Fatalf("%d hits and %d misses, want 1 and 2", rec.hits.Load(), rec.misses.Load())
+	}
+}
+
+// TestBrokenWeighCannotOverflow: a value whose Weigh is negative, or past
+// what otter's uint32 weights hold (which would wrap to a small weight),
+// counts as the heaviest entry, so it cannot slip past the byte bound.
+func TestBrokenWeighCannotOverflow(t *testing.T) {
+	t.Parallel()
+	for _, weight := range []int{-1 << 40, 1<<32 + 100} {
+		c := New(Options[string]{TTL: time.Minute, MaxBytes: 64 << 10,
+			Weigh: func(string) int { return weight }})
+		ctx := context.Background()
+		var calls atomic.Int32
+		for range 3 {
+			if got, _ := c.Get(ctx, "a", "k", value("v", &calls)); got != "v" {
+				t.Fatalf("weight %d: got %q", weight, got)
+			}
+			c.entries.CleanUp()
+		}
+		if n := c.Len(); n != 0 || calls.Load() != 3 {
+			t.Fatalf("weight %d: %d entries kept after %d loads; an overweight entry must not be kept",
+				weight, n, calls.Load())
+		}
+	}
+}
+
+// TestZeroOptionsMeanDefaults: a cache made with no TTL or size still
+// keeps entries, for DefaultTTL.
+func TestZeroOptionsMeanDefaults(t *testing.T) {
+	t.Parallel()
+	c := New(Options[string]{Weigh: func(s string) int { return len(s) }})
+	ctx := context.Background()
+	var calls atomic.Int32
+	_, _ = c.Get(ctx, "a", "k", value("v1", &calls))
+	if got, _ := c.Get(ctx, "a", "k", value("v2", &calls)); got != "v1" || calls.Load() != 1 {
+		t.Fatalf("got %q after %d loads; a zero TTL must mean the default", got, calls.Load())
 	}
 }

@@ -232,28 +232,26 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, errors.Join(r.errs...)
 }
 
-// validate checks rules that span fields or need more than a parse.
+// validate checks rules that span fields or need more than a parse, and
+// reports every rule broken, not only the first.
 func (c Config) validate() error {
+	var errs []error
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		return errors.New("XYTE_LISTEN: must be host:port, such as :8080 or 127.0.0.1:8080")
+		errs = append(errs, errors.New("XYTE_LISTEN: must be host:port, such as :8080 or 127.0.0.1:8080"))
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") &&
 		!strings.HasPrefix(c.RedisURL, "rediss://") {
-		return errors.New("REDIS_URL: must start with redis:// or rediss://")
+		errs = append(errs, errors.New("REDIS_URL: must start with redis:// or rediss://"))
 	}
-	if err := c.validateTasks(); err != nil {
-		return err
-	}
-	if err := c.validateEvents(); err != nil {
-		return err
-	}
+	errs = append(errs, c.validateTasks(), c.validateEvents())
 	for _, o := range c.CORSOrigins {
 		if o == "*" || !strings.Contains(o, "://") {
-			return errors.New("XYTE_CORS_ORIGINS: each origin must be scheme://host[:port] " +
-				"(use XYTE_ALLOW_ALL_CORS for any origin)")
+			errs = append(errs, errors.New("XYTE_CORS_ORIGINS: each origin must be "+
+				"scheme://host[:port] (use XYTE_ALLOW_ALL_CORS for any origin)"))
+			break
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // minTaskSecret and minWebhookSecret are the shortest secrets accepted.
@@ -263,31 +261,34 @@ const (
 )
 
 func (c Config) validateTasks() error {
-	switch {
-	case c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
-		!strings.HasPrefix(c.DatabaseURL, "postgresql://"):
-		return errors.New("DATABASE_URL: must be a postgres:// or postgresql:// URL " +
-			"(leave it empty for SQLite under XYTE_DATA_DIR)")
-	case c.TaskSecret != "" && len(c.TaskSecret) < minTaskSecret:
-		return fmt.Errorf("XYTE_TASK_SECRET: must be at least %d characters", minTaskSecret)
+	var errs []error
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("DATABASE_URL: must be a postgres:// or postgresql:// URL "+
+			"(leave it empty for SQLite under XYTE_DATA_DIR)"))
 	}
-	return nil
+	if c.TaskSecret != "" && len(c.TaskSecret) < minTaskSecret {
+		errs = append(errs, fmt.Errorf("XYTE_TASK_SECRET: must be at least %d characters", minTaskSecret))
+	}
+	return errors.Join(errs...)
 }
 
 func (c Config) validateEvents() error {
-	for name, s := range map[string]string{"XYTE_WEBHOOK_SECRET": c.WebhookSecret,
-		"XYTE_WEBHOOK_OUT_SECRET": c.WebhookOutSecret} {
-		if s != "" && len(s) < minWebhookSecret {
-			return fmt.Errorf("%s: must be at least %d characters", name, minWebhookSecret)
+	var errs []error
+	for _, s := range []struct{ name, value string }{{"XYTE_WEBHOOK_SECRET", c.WebhookSecret},
+		{"XYTE_WEBHOOK_OUT_SECRET", c.WebhookOutSecret}} {
+		if s.value != "" && len(s.value) < minWebhookSecret {
+			errs = append(errs, fmt.Errorf("%s: must be at least %d characters", s.name, minWebhookSecret))
 		}
 	}
 	for _, raw := range c.WebhookURLs {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return errors.New("XYTE_WEBHOOK_URLS: each entry must be an http or https URL")
+			errs = append(errs, errors.New("XYTE_WEBHOOK_URLS: each entry must be an http or https URL"))
+			break
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // LogValue prints the configuration with secrets masked.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -59,12 +60,17 @@ func TestBadValuesReportedTogether(t *testing.T) {
 	_, err := Load(envOf(map[string]string{
 		"XYTE_READ_ONLY": "maybe", "XYTE_MAX_BODY_BYTES": "10", "XYTE_LOG_LEVEL": "loud",
 		"XYTE_LISTEN": "8080", "XYTE_UPSTREAM_TIMEOUT": "1h", "XYTE_CORS_ORIGINS": "*",
+		"REDIS_URL": "http://cache:6379", "DATABASE_URL": "mysql://x", "XYTE_TASK_SECRET": "short",
+		"XYTE_WEBHOOK_SECRET": "short", "XYTE_WEBHOOK_OUT_SECRET": "short",
 	}))
 	if err == nil {
 		t.Fatal("want errors")
 	}
+	// Every broken rule is reported at once, cross-field rules included, so
+	// that an operator fixes the environment in one pass.
 	for _, name := range []string{"XYTE_READ_ONLY", "XYTE_MAX_BODY_BYTES", "XYTE_LOG_LEVEL",
-		"XYTE_LISTEN", "XYTE_UPSTREAM_TIMEOUT"} {
+		"XYTE_LISTEN", "XYTE_UPSTREAM_TIMEOUT", "XYTE_CORS_ORIGINS", "REDIS_URL", "DATABASE_URL",
+		"XYTE_TASK_SECRET", "XYTE_WEBHOOK_SECRET", "XYTE_WEBHOOK_OUT_SECRET"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error lacks %s: %v", name, err)
 		}
@@ -76,6 +82,20 @@ func TestPrintingHidesKeys(t *testing.T) {
 	c, _ := Load(envOf(map[string]string{"XYTE_API_KEY": "xk_CANARY_1", "XYTE_PARTNER_API_KEY": "xk_CANARY_2"}))
 	if s := c.String(); strings.Contains(s, "CANARY") || !strings.Contains(s, "single-tenant") {
 		t.Fatalf("config prints as %s", s)
+	}
+	if s := fmt.Sprintf("%#v", c); strings.Contains(s, "CANARY") {
+		t.Fatalf("config prints with %%#v as %s", s)
+	}
+}
+
+func TestNumbersFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	c, err := Load(envOf(map[string]string{"XYTE_MAX_BODY_BYTES": "2048", "XYTE_EVENTS_BUFFER": "500"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxBodyBytes != 2048 || c.EventsBuffer != 500 {
+		t.Fatalf("max body %d, events buffer %d", c.MaxBodyBytes, c.EventsBuffer)
 	}
 }
 

@@ -25,8 +25,14 @@ func TestScrubsEverywhere(t *testing.T) {
 		"api_key", "whatever", slog.Group("g", "nested", canary, "token", "t"))
 	logger.With("static", "server-key-CANARY-1").InfoContext(ctx, "hello", "v", []string{canary})
 	logger.Info("uses server key server-key-CANARY-1")
+	keyOnly := tenant.NewContext(context.Background(), tenant.New(canary))
+	logger.WithGroup("upstream").InfoContext(keyOnly, "call", "url", "http://x/?k="+canary, "key", "k",
+		"status", 200)
 
 	out := buf.String()
+	if !strings.Contains(out, `"upstream":{"url":"http://x/?k=[REDACTED]","key":"[REDACTED]","status":200}`) {
+		t.Fatalf("grouped attributes not scrubbed or not grouped:\n%s", out)
+	}
 	if strings.Contains(out, "CANARY") || strings.Contains(out, "anything") || strings.Contains(out, "whatever") {
 		t.Fatalf("a secret reached the log:\n%s", out)
 	}
@@ -78,5 +84,10 @@ func TestDemote(t *testing.T) {
 	Demote(New(&buf, slog.LevelDebug)).Info("now shown")
 	if !strings.Contains(buf.String(), `"level":"DEBUG","msg":"now shown"`) {
 		t.Fatalf("an info line was not logged at debug: %s", buf.String())
+	}
+	buf.Reset()
+	Demote(New(&buf, slog.LevelDebug)).WithGroup("sdk").Info("session", "id", "s1")
+	if !strings.Contains(buf.String(), `"level":"DEBUG","msg":"session","sdk":{"id":"s1"}`) {
+		t.Fatalf("a grouped info line: %s", buf.String())
 	}
 }

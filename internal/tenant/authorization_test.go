@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -69,6 +70,17 @@ func TestTenantNeverShowsKey(t *testing.T) {
 	got, ok := FromTokenInfo(tn.TokenInfo())
 	if !ok || got.Key() != key || tn.TokenInfo().UserID != tn.ID() {
 		t.Fatal("token info round trip lost the tenant")
+	}
+	// A call that came without authentication (stdio) has no token info,
+	// and one that carries no tenant names none.
+	if _, ok := FromTokenInfo(nil); ok {
+		t.Fatal("no token info gave a tenant")
+	}
+	if _, ok := FromTokenInfo(Tenant{}.TokenInfo()); ok {
+		t.Fatal("the zero tenant was accepted from token info")
+	}
+	if _, ok := FromContext(NewContext(context.Background(), Tenant{})); ok {
+		t.Fatal("the zero tenant was accepted from a context")
 	}
 }
 
