@@ -107,10 +107,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := common.apply(&cfg); err != nil {
 		return err
 	}
-	cfg.Listen, cfg.Sessions = *listen, *sessions
-	if *common.demo && !flagSet(fs, "listen") && e.getenv("XYTE_LISTEN") == "" {
-		cfg.Listen = demoListen
-	}
+	cfg.Listen, cfg.Sessions = listenAddr(fs, *listen, *common.demo, e.getenv), *sessions
 	if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
 		return fmt.Errorf("%w: -listen must be host:port", errUsage)
 	}
@@ -158,6 +155,16 @@ func printServeBanner(w io.Writer, addr net.Addr) {
 	fmt.Fprintf(w, "  REST:                  %s/v1/devices\n", base)
 	fmt.Fprintf(w, "  OpenAPI:               %s/v1/openapi.json\n", base)
 	fmt.Fprintf(w, "Try: curl %s/v1/devices\n", base)
+}
+
+// listenAddr returns where serve listens: listen, the -listen flag of fs,
+// which defaults to XYTE_LISTEN; with --demo and neither given, demoListen:
+// the demo's key is published, so it stays on loopback.
+func listenAddr(fs *flag.FlagSet, listen string, demo bool, getenv func(string) string) string {
+	if demo && !flagSet(fs, "listen") && getenv("XYTE_LISTEN") == "" {
+		return demoListen
+	}
+	return listen
 }
 
 // flagSet reports whether the named flag was given on the command line.

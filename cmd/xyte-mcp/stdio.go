@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -102,9 +103,12 @@ type jsonLines struct {
 
 func (j *jsonLines) Read(p []byte) (int, error) {
 	for len(j.buf) == 0 && j.err == nil {
-		line, err := j.readLine()
+		line, tooLong, err := j.readLine()
 		j.err = err
 		switch {
+		case tooLong:
+			j.logger.Warn("stdio: dropped a line longer than the limit",
+				"limit_bytes", maxLineBytes)
 		case len(line) > 0 && isJSONMessage(line):
 			j.buf = append(line, '\n')
 			if isRequest(line) {
@@ -125,22 +129,20 @@ func (j *jsonLines) Read(p []byte) (int, error) {
 }
 
 // readLine returns the next line without its newline. A line longer than
-// maxLineBytes is read to its end and returned empty, so it is dropped.
-func (j *jsonLines) readLine() ([]byte, error) {
-	var line []byte
-	tooLong := false
+// maxLineBytes is read to its end and returned empty, with tooLong set.
+func (j *jsonLines) readLine() (line []byte, tooLong bool, err error) {
 	for {
-		chunk, err := j.r.ReadSlice('\n')
+		chunk, readErr := j.r.ReadSlice('\n')
 		if !tooLong {
 			line = append(line, chunk...)
 			if len(line) > maxLineBytes {
 				line, tooLong = nil, true
 			}
 		}
-		if errors.Is(err, bufio.ErrBufferFull) {
+		if errors.Is(readErr, bufio.ErrBufferFull) {
 			continue
 		}
-		return bytes.TrimRight(line, "\r\n"), err
+		return bytes.TrimRight(line, "\r\n"), tooLong, readErr
 	}
 }
 
@@ -156,25 +158,14 @@ func isJSONMessage(line []byte) bool {
 	if len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &msg) != nil || msg.JSONRPC != "2.0" {
 		return false
 	}
-	if msg.ID == nil {
-		return true
+	if msg.ID == nil || msg.ID[0] == '"' {
+		return true // no id, or a string (Unmarshal checked that it is valid JSON)
 	}
-	var id any
-	dec := json.NewDecoder(bytes.NewReader(msg.ID))
-	dec.UseNumber()
-	if dec.Decode(&id) != nil {
-		return false
-	}
-	switch v := id.(type) {
-	case string:
-		return true
-	case json.Number:
-		// The SDK reads ids through float64: a larger one would come back
-		// changed, and the client could not match the answer.
-		n, err := v.Int64()
-		return err == nil && n <= 1<<53 && n >= -(1<<53)
-	}
-	return false
+	// The SDK reads ids through float64: a larger one would come back
+	// changed, and the client could not match the answer. null, fractions,
+	// exponents, objects and arrays do not parse as integers.
+	n, err := strconv.ParseInt(string(msg.ID), 10, 64)
+	return err == nil && n <= 1<<53 && n >= -(1<<53)
 }
 
 // answerWait bounds the wait for answers after the end of input.

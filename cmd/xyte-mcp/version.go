@@ -34,22 +34,28 @@ func runVersion(_ context.Context, e env, args []string) error {
 // buildInfo returns the commit and date, from the linker flags or else from
 // the VCS stamp Go records in the binary.
 func buildInfo() (string, string) {
-	c, d := commit, date
-	if info, ok := debug.ReadBuildInfo(); ok {
+	info, _ := debug.ReadBuildInfo()
+	return stamp(commit, date, info)
+}
+
+// stamp returns commit and date, each taken from info's VCS settings when it
+// is empty, and "unknown" when neither says.
+func stamp(commit, date string, info *debug.BuildInfo) (string, string) {
+	if info != nil {
 		for _, s := range info.Settings {
 			switch {
-			case s.Key == "vcs.revision" && c == "":
-				c = s.Value
-			case s.Key == "vcs.time" && d == "":
-				d = s.Value
+			case s.Key == "vcs.revision" && commit == "":
+				commit = s.Value
+			case s.Key == "vcs.time" && date == "":
+				date = s.Value
 			}
 		}
 	}
-	if c == "" {
-		c = "unknown"
+	if commit == "" {
+		commit = "unknown"
 	}
-	if d == "" {
-		d = "unknown"
+	if date == "" {
+		date = "unknown"
 	}
-	return c, d
+	return commit, date
 }

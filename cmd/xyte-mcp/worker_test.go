@@ -6,12 +6,16 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/server"
@@ -176,5 +180,71 @@ func TestServeTaskService(t *testing.T) {
 	}
 	if task.Status != tasks.StatusDone {
 		t.Errorf("task = %+v, want done by the in-process workers", task)
+	}
+}
+
+// TestWorkerStartFailures: a worker that cannot open its task store or its
+// listening address exits 1 with the reason, and no secret in it.
+func TestWorkerStartFailures(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() })
+	const password = "Hb7-worker-test-password"
+	tests := []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"address in use", map[string]string{"XYTE_DATA_DIR": t.TempDir()},
+			[]string{"-listen", busy.Addr().String()},
+			"listen on " + busy.Addr().String() + ": "},
+		{"unreachable database", map[string]string{"DATABASE_URL": "postgres://xyte:" + password +
+			"@127.0.0.1:1/tasks?sslmode=disable&connect_timeout=5"},
+			[]string{"-listen", "127.0.0.1:0"}, "connect to postgres"},
+	}
+	for _, tc := range tests {
+		tc.vars["XYTE_TASK_SECRET"] = workerTestSecret
+		code, _, stderr := runCmd(t, tc.vars, append([]string{"worker"}, tc.args...)...)
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if last := lines[len(lines)-1]; code != 1 ||
+			!strings.HasPrefix(last, "xyte-mcp worker: ") || !strings.Contains(last, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 1 with %q", tc.name, code, stderr, tc.want)
+		}
+		if strings.Contains(stderr, password) || strings.Contains(stderr, workerTestSecret) {
+			t.Errorf("%s: a secret is in the output: %q", tc.name, stderr)
+		}
+	}
+}
+
+// TestWorkerReadinessFollowsStore: the worker's /readyz answers 200 while
+// the task store does and 503 once it does not, without saying why.
+func TestWorkerReadinessFollowsStore(t *testing.T) {
+	t.Parallel()
+	cfg := config.Defaults()
+	cfg.APIKey, cfg.DataDir = "org-key-readiness-test", t.TempDir()
+	reg := prometheus.NewRegistry()
+	q, err := server.OpenTaskQueue(context.Background(), cfg, nil, 0, reg,
+		slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := workerRoutes(q, reg)
+
+	get := func() (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := get(); code != http.StatusOK || body != "ok\n" {
+		t.Errorf("/readyz with the store open = %d %q, want 200 ok", code, body)
+	}
+	q.Close()
+	if code, body := get(); code != http.StatusServiceUnavailable ||
+		body != "task store unavailable\n" {
+		t.Errorf("/readyz with the store closed = %d %q, want 503 with no reason", code, body)
 	}
 }
