@@ -599,3 +599,25 @@ func checkTicketRoundTrip(t *testing.T, c *xyte.Client, id string) {
 		t.Fatalf("the message is not among the ticket's comments: %+v", tk.Comments)
 	}
 }
+
+// TestTypedReadsReportRefusedKey: every typed read passes the hub's refusal
+// of a key through as unauthorized, with nothing decoded.
+func TestTypedReadsReportRefusedKey(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.c.WithKey("not-a-key-of-any-org")
+	reads := map[string]func() error{
+		"devices":   func() error { _, err := c.ListDevices(ctx, xyte.ListDevicesOptions{}); return err },
+		"histories": func() error { _, err := c.SearchHistories(ctx, xyte.HistoryQuery{}); return err },
+		"spaces":    func() error { _, err := c.ListSpaces(ctx, xyte.ListSpacesOptions{}); return err },
+		"incidents": func() error { _, err := c.ListIncidents(ctx, xyte.ListIncidentsOptions{}); return err },
+		"tickets":   func() error { _, err := c.ListTickets(ctx); return err },
+		"info":      func() error { _, err := c.OrganizationInfo(ctx); return err },
+	}
+	for name, read := range reads {
+		if err := read(); !xyte.IsUnauthorized(err) || statusOf(err) != 401 {
+			t.Errorf("%s: got %v, want 401 unauthorized", name, err)
+		}
+	}
+}

@@ -209,3 +209,31 @@ func TestIncidentKey(t *testing.T) {
 		t.Fatalf("key = %q", i.Key())
 	}
 }
+
+// TestReencodingWithExtras: a value without extras encodes as its own
+// fields; a typed field wins over an extra of the same name; extras come
+// after the typed fields in name order; an extra that is not JSON is an
+// encoding error, not a broken document.
+func TestReencodingWithExtras(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		v       Device
+		want    string
+		wantErr bool
+	}{
+		{"no extras", Device{ID: "d1"}, `{"id":"d1","name":"","last_seen_at":null}`, false},
+		{"typed field wins", Device{ID: "d1", Name: "Typed", Extra: Extra{"name": json.RawMessage(`"extra"`)}},
+			`{"id":"d1","name":"Typed","last_seen_at":null}`, false},
+		{"extras sorted and compacted", Device{ID: "d1",
+			Extra: Extra{"zone": json.RawMessage(`{ "a" : 1 }`), "alpha": json.RawMessage(`true`)}},
+			`{"id":"d1","name":"","last_seen_at":null,"alpha":true,"zone":{"a":1}}`, false},
+		{"not JSON", Device{ID: "d1", Extra: Extra{"broken": json.RawMessage(`{`)}}, "", true},
+	}
+	for _, tt := range tests {
+		out, err := json.Marshal(tt.v)
+		if (err != nil) != tt.wantErr || string(out) != tt.want {
+			t.Errorf("%s: %s, %v; want %s (error %v)", tt.name, out, err, tt.want, tt.wantErr)
+		}
+	}
+}
