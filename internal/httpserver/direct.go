@@ -67,7 +67,7 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 	var payload []byte
 	member := `,"result":`
 	if err == nil {
-		payload, err = json.Marshal(res)
+		payload, err = encodeResult(res)
 	}
 	if err != nil {
 		var wire *jsonrpc.Error
@@ -92,6 +92,30 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf)
 	return true
+}
+
+// encodeResult encodes a tool result as the SDK does. The usual result, a
+// structured value whose JSON is also the only text content, is written
+// directly: through the SDK's encoder every byte of that JSON would be
+// copied and checked several times over.
+func encodeResult(res *mcp.CallToolResult) ([]byte, error) {
+	raw, ok := res.StructuredContent.(json.RawMessage)
+	if !ok || res.Meta != nil || res.IsError || res.InputRequests != nil ||
+		res.RequestState != "" || len(res.Content) != 1 {
+		return res.MarshalJSON()
+	}
+	tc, ok := res.Content[0].(*mcp.TextContent)
+	if !ok || tc.Meta != nil || tc.Annotations != nil || tc.Text != string(raw) {
+		return res.MarshalJSON()
+	}
+	text, err := json.Marshal(tc.Text)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(text)+len(raw)+64)
+	out = append(out, `{"content":[{"type":"text","text":`...)
+	out = append(append(out, text...), `}],"structuredContent":`...)
+	return append(append(out, raw...), '}'), nil
 }
 
 // acceptsBoth reports whether an Accept header takes both JSON and an event

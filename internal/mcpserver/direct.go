@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -76,8 +77,9 @@ func (s *Server) CallDirect(ctx context.Context, extra *mcp.RequestExtra, name s
 // the SDK builds it (structured content and the same JSON as text).
 func directFor[In, Out any](input *jsonschema.Resolved,
 	h mcp.ToolHandlerFor[In, *Out]) directTool {
+	defaults := hasDefaults(input.Schema())
 	return func(args json.RawMessage) (mcp.ToolHandler, bool) {
-		in, ok := directArgs[In](input, args)
+		in, ok := directArgs[In](input, defaults, args)
 		if !ok {
 			return nil, false
 		}
@@ -113,7 +115,7 @@ func directFor[In, Out any](input *jsonschema.Resolved,
 }
 
 // directArgs decodes args into In if they pass the input schema.
-func directArgs[In any](input *jsonschema.Resolved, args json.RawMessage) (In, bool) {
+func directArgs[In any](input *jsonschema.Resolved, defaults bool, args json.RawMessage) (In, bool) {
 	var in In
 	m := map[string]any{}
 	if len(args) > 0 {
@@ -122,14 +124,30 @@ func directArgs[In any](input *jsonschema.Resolved, args json.RawMessage) (In, b
 		}
 	}
 	var v any = m
-	if input.ApplyDefaults(&v) != nil || input.Validate(&v) != nil {
+	if defaults && input.ApplyDefaults(&v) != nil {
+		return in, false
+	}
+	if input.Validate(&v) != nil {
 		return in, false
 	}
 	// Every name now matches a property exactly (the schemas forbid others),
 	// so encoding/json's case-insensitive matching cannot pick another field.
+	// Without defaults to add, the arguments decode as sent, unless a number
+	// is written in a form a Go integer does not take (1e1); otherwise they
+	// decode from the checked value, as the SDK decodes them.
+	if !defaults && len(args) > 0 && json.Unmarshal(args, &in) == nil {
+		return in, true
+	}
+	in = *new(In)
 	data, err := json.Marshal(v)
 	if err != nil || json.Unmarshal(data, &in) != nil {
 		return in, false
 	}
 	return in, true
+}
+
+// hasDefaults reports whether a schema may give a default anywhere.
+func hasDefaults(s *jsonschema.Schema) bool {
+	data, err := json.Marshal(s)
+	return err != nil || bytes.Contains(data, []byte(`"default"`))
 }

@@ -415,11 +415,21 @@ func (c *Client) callInto(ctx context.Context, endpoint string, req Request, out
 	if out == nil || len(resp.Body) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(resp.Body, out); err != nil {
+	if err := decodeInto(resp.Body, out); err != nil {
 		return &Error{Endpoint: endpoint, StatusCode: resp.StatusCode, Sent: true,
 			Message: "unexpected response shape: " + decodeProblem(err), code: CodeUpstream}
 	}
 	return nil
+}
+
+// decodeInto decodes body into out. The types with their own decoders check
+// the JSON as they decode it (json.Unmarshal inside), so they get the body
+// directly: json.Unmarshal would check the whole body once more first.
+func decodeInto(body []byte, out any) error {
+	if u, ok := out.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(bytes.TrimSpace(body))
+	}
+	return json.Unmarshal(body, out)
 }
 
 // decodeProblem describes a decoding error without quoting the body.
