@@ -8,12 +8,18 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/events"
+	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
@@ -217,4 +223,118 @@ func TestBodyLimitEdgeCases(t *testing.T) {
 	if n := len(f.sim.Requests()); n != 0 {
 		t.Errorf("refused bodies made %d upstream calls", n)
 	}
+}
+
+// TestDirectPathRequestForms: the direct path takes the wildcard Accept
+// forms and loopback Host forms the SDK takes, and leaves params that are
+// not an object to the SDK; either way the answer is the SDK's.
+func TestDirectPathRequestForms(t *testing.T) {
+	t.Parallel()
+	p := newDirectPair(t, nil)
+	list := call("1", "list_devices", `{"per_page":2}`)
+	tests := []struct {
+		name, accept, host, body string
+		direct                   bool
+	}{
+		{"wildcard subtypes", "application/*, text/*", "", list, true},
+		{"any type", "*/*", "", list, true},
+		{"localhost", "", "localhost", list, true},
+		{"loopback without a port", "", "127.0.0.1", list, true},
+		{"params an array", "", "",
+			`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":["list_devices"]}`, false},
+	}
+	for _, tt := range tests {
+		before := p.counter.served.Load()
+		viaSDK := rawMCP(t, p.sdk, tt.accept, tt.host, tt.body)
+		direct := rawMCP(t, p.direct, tt.accept, tt.host, tt.body)
+		if served := p.counter.served.Load() > before; served != tt.direct {
+			t.Errorf("%s: served directly %v, want %v", tt.name, served, tt.direct)
+		}
+		if !reflect.DeepEqual(direct, viaSDK) {
+			t.Errorf("%s: direct answer %+v, the SDK's %+v", tt.name, direct, viaSDK)
+		}
+	}
+}
+
+// rawMCP posts body to base's /mcp as tenant A with the given Accept and
+// Host (defaults when empty) and returns the answer, decoded as post does.
+func rawMCP(t *testing.T, base, accept, host, body string) answer {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	req.Header.Set("Authorization", keyA)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	a := answer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
+	if rest, ok := strings.CutPrefix(string(data), "event: message\ndata: "); ok {
+		data = []byte(rest)
+	}
+	if err := json.Unmarshal(data, &a.message); err != nil {
+		t.Fatalf("answer is not JSON: %v: %s", err, data)
+	}
+	decodeTexts(a.message)
+	return a
+}
+
+// failingDirect is a DirectCaller whose every call fails with err.
+type failingDirect struct{ err error }
+
+func (f failingDirect) CallDirect(context.Context, *mcp.RequestExtra, string,
+	json.RawMessage) (*mcp.CallToolResult, bool, error) {
+	return nil, true, f.err
+}
+
+// TestDirectCallErrorsAreJSONRPCErrors: a direct call that fails is
+// answered like the SDK answers a failed method: one event holding a
+// JSON-RPC error with the request's id, the error's own code kept when it
+// has one, and the internal-error code otherwise.
+func TestDirectCallErrorsAreJSONRPCErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"protocol error", &jsonrpc.Error{Code: -32602, Message: "unknown tool \"x\""},
+			`{"jsonrpc":"2.0","id":"r1","error":{"code":-32602,"message":"unknown tool \"x\""}}`},
+		{"other error", errors.New("tool broke"),
+			`{"jsonrpc":"2.0","id":"r1","error":{"code":-32603,"message":"tool broke"}}`},
+	}
+	for _, tt := range tests {
+		srv := newServer(t, config.Defaults(), &syncBuffer{}, httpserver.Options{Direct: failingDirect{tt.err}})
+		hs := httptest.NewServer(srv.Handler())
+		status, ctype, body := postRaw(t, hs.URL, call(`"r1"`, "whoami", `{}`))
+		hs.Close()
+		data, ok := strings.CutPrefix(body, "event: message\ndata: ")
+		if status != 200 || ctype != "text/event-stream" || !ok || strings.TrimSpace(data) != tt.want {
+			t.Errorf("%s: %d %s %q, want one event with %s", tt.name, status, ctype, body, tt.want)
+		}
+	}
+}
+
+// postRaw posts an MCP message as tenant A and returns the answer as is.
+func postRaw(t *testing.T, base, body string) (int, string, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Authorization", keyA)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), string(data)
 }
