@@ -3,8 +3,10 @@ package tasks
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
 )
@@ -164,5 +166,50 @@ func TestSendOutcomes(t *testing.T) {
 				t.Errorf("simulator got %d sends, want exactly 1", n)
 			}
 		})
+	}
+}
+
+// TestSyncForgetsOldestOverall: past the total bound the oldest task of any
+// tenant is forgotten, and List returns at most the limit asked for, newest
+// first.
+func TestSyncForgetsOldestOverall(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t)
+	s, err := NewSync(SyncOptions{Client: up.client, PerTenant: 5, Total: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	submit := func(tn tenant.Tenant, device string) Task {
+		t.Helper()
+		task, err := s.SubmitCommand(ctx, tn, device, reboot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return task
+	}
+	a := submit(tenantA, up.device)
+	deviceB := up.sim.DeviceIDs(keyB)[0]
+	b1, b2 := submit(tenantB, deviceB), submit(tenantB, deviceB)
+
+	if _, err := s.Get(ctx, tenantA, a.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("A's task, the oldest overall: %v, want ErrNotFound", err)
+	}
+	if list, err := s.List(ctx, tenantA, 0); err != nil || len(list) != 0 {
+		t.Errorf("A lists %d tasks (%v), want none", len(list), err)
+	}
+	if list, err := s.List(ctx, tenantB, 1); err != nil || len(list) != 1 || list[0].ID != b2.ID {
+		t.Errorf("B's newest task = %+v (%v), want %s", list, err, b2.ID)
+	}
+	if _, err := s.Get(ctx, tenantB, b1.ID); err != nil {
+		t.Errorf("B's older task: %v, want it kept", err)
+	}
+}
+
+func TestNewSyncNeedsClient(t *testing.T) {
+	t.Parallel()
+	if _, err := NewSync(SyncOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "an upstream client is required") {
+		t.Errorf("NewSync without a client: %v, want an error naming the client", err)
 	}
 }
