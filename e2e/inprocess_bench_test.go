@@ -33,7 +33,7 @@ func inProcessServer(b *testing.B, warm bool) (string, string) {
 	opts := xyte.Options{BaseURL: up.URL, Key: key}
 	if warm {
 		opts.Cache = cache.New(cache.Options[*xyte.Response]{TTL: time.Minute,
-			Weigh: func(r *xyte.Response) int { return len(r.Body) }})
+			Weigh: (*xyte.Response).Weight})
 	}
 	client, err := xyte.New(opts)
 	if err != nil {

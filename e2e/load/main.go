@@ -3,9 +3,12 @@
 //
 //	go run ./e2e/load -duration 5s -concurrency 16 -rounds 5
 //
-// It starts the simulator in this process, a bare httputil.ReverseProxy in
-// front of it, and two xyte-mcp serve processes pointed at it: one with the
-// response cache off (cold) and one with it on (warm). Each scenario is a
+// It starts the simulator in this process, and three processes pointed at
+// it: a bare httputil.ReverseProxy (this command run again, in proxy mode)
+// and two xyte-mcp serve processes, one with the response cache off (cold)
+// and one with it on (warm). The proxy runs in a process of its own, as the
+// servers do, so that it pays the same costs of a second process on the same
+// cores (-proxy-in-process measures it in this one). Each scenario is a
 // closed loop of concurrent callers for the given duration, split into
 // rounds that take turns with the other scenarios, so that a machine busy
 // with something else slows every scenario alike. The output is a Markdown
@@ -16,6 +19,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -28,6 +32,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,12 +50,21 @@ func main() {
 	concurrency := flag.Int("concurrency", 16, "concurrent callers")
 	rounds := flag.Int("rounds", 5, "turns each scenario takes, each of duration/rounds")
 	bin := flag.String("bin", "", "xyte-mcp binary (default: build it)")
+	inProcess := flag.Bool("proxy-in-process", false,
+		"run the proxy in this process, beside the callers and the simulator")
 	flag.Parse()
+	if target := os.Getenv(proxyTargetEnv); target != "" {
+		if err := serveProxy(target); err != nil {
+			fmt.Fprintln(os.Stderr, "load proxy:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *rounds < 1 {
 		fmt.Fprintln(os.Stderr, "load: -rounds must be at least 1")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), *duration, *concurrency, *rounds, *bin); err != nil {
+	if err := run(context.Background(), *duration, *concurrency, *rounds, *bin, *inProcess); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -63,7 +77,8 @@ type scenario struct {
 	pid  int // server process whose memory is reported, 0 for none
 }
 
-func run(ctx context.Context, duration time.Duration, concurrency, rounds int, bin string) error {
+func run(ctx context.Context, duration time.Duration, concurrency, rounds int, bin string,
+	proxyInProcess bool) error {
 	sim, simURL, err := startSim(ctx)
 	if err != nil {
 		return err
@@ -71,11 +86,23 @@ func run(ctx context.Context, duration time.Duration, concurrency, rounds int, b
 	defer sim.Close()
 	deviceID := xytesimDevice(ctx, simURL)
 
-	proxy, proxyURL, err := startProxy(ctx, simURL)
-	if err != nil {
-		return err
+	var proxyURL string
+	proxyPID := 0
+	if proxyInProcess {
+		proxy, u, err := listenProxy(ctx, simURL)
+		if err != nil {
+			return err
+		}
+		defer proxy.Close()
+		proxyURL = u
+	} else {
+		proxy, err := startProxyProcess(ctx, simURL)
+		if err != nil {
+			return err
+		}
+		defer proxy.stop()
+		proxyURL, proxyPID = proxy.url, proxy.cmd.Process.Pid
 	}
-	defer proxy.Close()
 
 	if bin == "" {
 		if bin, err = build(ctx); err != nil {
@@ -95,7 +122,7 @@ func run(ctx context.Context, duration time.Duration, concurrency, rounds int, b
 
 	scenarios := []scenario{
 		{"bare ReverseProxy to the simulator", getter(ctx, proxyURL+
-			"/core/v1/organization/devices/"+deviceID), 0},
+			"/core/v1/organization/devices/"+deviceID), proxyPID},
 		{"REST GET /v1/devices/{id}, cache cold", getter(ctx, cold.url+"/v1/devices/"+deviceID),
 			cold.cmd.Process.Pid},
 		{"REST GET /v1/devices/{id}, cache warm", getter(ctx, warm.url+"/v1/devices/"+deviceID),
@@ -156,23 +183,69 @@ func xytesimDevice(ctx context.Context, simURL string) string {
 	return id
 }
 
-func startProxy(ctx context.Context, simURL string) (*http.Server, string, error) {
+// proxyTargetEnv, when set, makes this command serve the bare proxy to the
+// simulator at its value: the first line on stdout is the proxy's URL.
+const proxyTargetEnv = "XYTE_LOAD_PROXY_TARGET"
+
+// newProxy returns the bare reverse proxy to the simulator.
+func newProxy(simURL string) *httputil.ReverseProxy {
 	target, _ := url.Parse(simURL)
-	rp := &httputil.ReverseProxy{
+	return &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
 			r.Out.Header.Set("Authorization", benchKey)
 		},
 		Transport: &http.Transport{MaxIdleConnsPerHost: 128},
 	}
+}
+
+func listenProxy(ctx context.Context, simURL string) (*http.Server, string, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
 	}
-	srv := &http.Server{Handler: rp, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: newProxy(simURL), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return srv, "http://" + ln.Addr().String(), nil
+}
+
+// serveProxy is the proxy process: it serves until SIGTERM.
+func serveProxy(simURL string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	srv, u, err := listenProxy(ctx, simURL)
+	if err != nil {
+		return err
+	}
+	fmt.Println(u)
+	<-ctx.Done()
+	return srv.Close()
+}
+
+// startProxyProcess runs this command again as the proxy process.
+func startProxyProcess(ctx context.Context, simURL string) (*server, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), proxyTargetEnv + "=" + simURL}
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("proxy process: %w", err)
+	}
+	return &server{cmd: cmd, url: strings.TrimSpace(line)}, nil
 }
 
 func build(ctx context.Context) (string, error) {

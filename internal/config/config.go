@@ -79,8 +79,9 @@ type Config struct {
 	// (or 0) turns the cache off; at most 1h. Default 60s. Env
 	// XYTE_CACHE_TTL (seconds or a Go duration).
 	CacheTTL time.Duration
-	// CacheMaxBytes bounds the response cache. 1 MiB to 4 GiB, default
-	// 64 MiB. Env XYTE_CACHE_MAX_BYTES.
+	// CacheMaxBytes bounds the response cache's memory, counting each
+	// answer as four times its body (xyte.Response.Weight). 1 MiB to 4 GiB,
+	// default 64 MiB. Env XYTE_CACHE_MAX_BYTES.
 	CacheMaxBytes int64
 	// RateLimit is each tenant's average budget of REST requests and MCP
 	// tool calls per minute. 0 turns limits off; at most 1,000,000. Default

@@ -165,7 +165,7 @@ func TestIntakeBodyLimits(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 400 || !strings.Contains(string(raw), `"error":"invalid_event"`) ||
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(raw), `"error":"invalid_event"`) ||
 		!strings.Contains(string(raw), "read request body") {
 		t.Fatalf("body cut short: status %d, %s", resp.StatusCode, raw)
 	}

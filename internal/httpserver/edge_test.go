@@ -202,14 +202,14 @@ func TestBodyLimitEdgeCases(t *testing.T) {
 	}
 	data, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 413 || errorCode(t, data) != rest.CodeRequestTooLarge {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || errorCode(t, data) != rest.CodeRequestTooLarge {
 		t.Errorf("chunked past the limit: %d %s", resp.StatusCode, data)
 	}
 
 	head := "POST /v1/devices/d1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
 		"Content-Length: 100\r\n"
 	resp, body := rawPost(t, f, head, `{"name":`)
-	if resp.StatusCode != 400 || !strings.Contains(body, `"error":"bad_request"`) ||
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"error":"bad_request"`) ||
 		!strings.Contains(body, "could not be read") || !resp.Close {
 		t.Errorf("body cut short: %d close=%v %s", resp.StatusCode, resp.Close, body)
 	}
@@ -217,7 +217,8 @@ func TestBodyLimitEdgeCases(t *testing.T) {
 	head = "POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
 		"Content-Length: 100000\r\nExpect: 100-continue\r\n"
 	resp, body = rawPost(t, f, head, "")
-	if resp.StatusCode != 413 || !strings.Contains(body, `"jsonrpc":"2.0"`) || !resp.Close {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"jsonrpc":"2.0"`) ||
+		!resp.Close {
 		t.Errorf("Expect: 100-continue past the limit: %d close=%v %s", resp.StatusCode, resp.Close, body)
 	}
 	if n := len(f.sim.Requests()); n != 0 {

@@ -214,7 +214,7 @@ func TestAllowAllCORS(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, fixtureOpts{mutate: func(c *config.Config) { c.AllowAllCORS = true }})
 	resp := getWithKey(t, f.http.URL+"/v1/devices", keyA, "Origin", "https://anyone.test")
-	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
 		!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "Mcp-Session-Id") {
 		t.Fatalf("any origin: %d %v", resp.StatusCode, resp.Header)
 	}

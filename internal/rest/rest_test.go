@@ -533,7 +533,7 @@ func TestUnreadableBody(t *testing.T) {
 			send = rt.Handler
 		}
 	}
-	req := httptest.NewRequest("POST", "/v1/devices/d1/commands", failingReader{})
+	req := httptest.NewRequest(http.MethodPost, "/v1/devices/d1/commands", failingReader{})
 	req.SetPathValue("device_id", "d1")
 	req = req.WithContext(tenant.NewContext(req.Context(), tenant.New(testKey)))
 	rec := httptest.NewRecorder()

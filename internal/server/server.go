@@ -156,7 +156,7 @@ func (sv *Services) newClient() (*xyte.Client, error) {
 	if cfg.CacheTTL > 0 {
 		rc := cache.New(cache.Options[*xyte.Response]{TTL: cfg.CacheTTL,
 			MaxBytes: int(cfg.CacheMaxBytes), Recorder: sv.Metrics,
-			Weigh: func(r *xyte.Response) int { return len(r.Body) }})
+			Weigh: (*xyte.Response).Weight})
 		opts.Cache = rc
 		sv.closers = append(sv.closers, rc.Close)
 	}

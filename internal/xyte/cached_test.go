@@ -2,7 +2,10 @@ package xyte_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
+	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +20,7 @@ func newCachedClient(t *testing.T) (*xytesim.Server, *xyte.Client) {
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	rc := cache.New(cache.Options[*xyte.Response]{TTL: time.Minute,
-		Weigh: func(r *xyte.Response) int { return len(r.Body) }})
+		Weigh: (*xyte.Response).Weight})
 	t.Cleanup(rc.Close)
 	c, err := xyte.New(xyte.Options{BaseURL: srv.URL, Key: keyA, Cache: rc, MaxRetries: -1})
 	if err != nil {
@@ -75,5 +78,75 @@ func TestCacheSkipsFailuresAndDropsOnWrite(t *testing.T) {
 	if len(after.Items) != len(before.Items)+1 {
 		t.Fatalf("commands before %d, after a send %d: the write did not refresh the list",
 			len(before.Items), len(after.Items))
+	}
+}
+
+// TestCachedReadsAreCopies reads the same cached answers many times: each
+// read equals a fresh decode, and what one caller changes in its value never
+// reaches the next caller, even when they read at the same time.
+func TestCachedReadsAreCopies(t *testing.T) {
+	t.Parallel()
+	sim, c := newCachedClient(t)
+	ctx := context.Background()
+	id := firstDevice(t, c)
+	// Fresh decodes of the same answers, straight from their bodies.
+	var fresh *xyte.Device
+	var freshPage *xyte.Page[xyte.Device]
+	for endpoint, out := range map[string]any{"devices.getDevice": &fresh, "devices.getDevices": &freshPage} {
+		req := xyte.Request{}
+		if endpoint == "devices.getDevice" {
+			req.Path = map[string]string{"device_id": id}
+		}
+		resp, err := c.Call(ctx, endpoint, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fresh.State == nil || fresh.Details == nil || fresh.Model == nil || len(freshPage.Items) < 2 {
+		t.Fatalf("the simulator's device lacks the maps and pointers this test changes: %+v", fresh)
+	}
+	before := len(sim.Requests())
+
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				d, err := c.GetDevice(ctx, id)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !reflect.DeepEqual(d, fresh) {
+					t.Errorf("cached device differs from a fresh decode:\n%+v\n%+v", d, fresh)
+					return
+				}
+				// A caller may change what it got.
+				d.Name = "changed"
+				d.State["power"] = "changed"
+				d.Details["changed"] = true
+				d.Model.Name = "changed"
+				for k := range d.Extra {
+					d.Extra[k][0] = 'X'
+				}
+				p, err := c.ListDevices(ctx, xyte.ListDevicesOptions{})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !reflect.DeepEqual(p, freshPage) {
+					t.Error("cached page differs from a fresh decode")
+					return
+				}
+				p.Items[0].ID = "changed"
+				p.Items = append(p.Items[:0], p.Items[1:]...)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(sim.Requests()) - before; n != 0 {
+		t.Fatalf("upstream saw %d requests; want none, every read from the cache", n)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -239,6 +240,12 @@ type Response struct {
 	Header     http.Header
 	// Body is the raw JSON body; empty for 204 and other empty answers.
 	Body json.RawMessage
+
+	// shared marks an answer that went through the read cache, where other
+	// calls may get it too; kept is the value its body decoded into, kept
+	// for those calls (see decodeInto).
+	shared bool
+	kept   atomic.Pointer[keptValue]
 }
 
 // Call calls the endpoint with the given catalog key. A non-2xx answer or a
@@ -272,7 +279,11 @@ func (c *Client) call(ctx context.Context, ep Endpoint, req Request) (*Response,
 	tenantID := tenant.Hash(key)
 	if ep.Method == http.MethodGet {
 		return c.cache.Get(ctx, tenantID, ep.Key+" "+out.url, func(ctx context.Context) (*Response, error) {
-			return c.retrying(ctx, ep, out, key)
+			resp, err := c.retrying(ctx, ep, out, key)
+			if resp != nil {
+				resp.shared = true
+			}
+			return resp, err
 		})
 	}
 	// A write, even a failed one, may have changed what the tenant's reads
@@ -415,7 +426,7 @@ func (c *Client) callInto(ctx context.Context, endpoint string, req Request, out
 	if out == nil || len(resp.Body) == 0 {
 		return nil
 	}
-	if err := decodeInto(resp.Body, out); err != nil {
+	if err := resp.decodeInto(out); err != nil {
 		return &Error{Endpoint: endpoint, StatusCode: resp.StatusCode, Sent: true,
 			Message: "unexpected response shape: " + decodeProblem(err), code: CodeUpstream}
 	}

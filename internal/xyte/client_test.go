@@ -393,7 +393,8 @@ func TestUnexpectedAnswerShape(t *testing.T) {
 		c, _ := newUpstream(t, okJSON(tt.body))
 		_, err := c.GetDevice(context.Background(), "d1")
 		var xe *Error
-		if !errors.As(err, &xe) || xe.Code() != CodeUpstream || xe.StatusCode != 200 || xe.Message != tt.want {
+		if !errors.As(err, &xe) || xe.Code() != CodeUpstream || xe.StatusCode != http.StatusOK ||
+			xe.Message != tt.want {
 			t.Errorf("%s: got %v, want upstream error %q", tt.body, err, tt.want)
 			continue
 		}

@@ -294,7 +294,7 @@ func TestCancelDuringRetryWaitReturnsLastAnswer(t *testing.T) {
 	}()
 	_, err := c.GetDevice(ctx, id)
 	var xe *xyte.Error
-	if !errors.As(err, &xe) || xe.StatusCode != 503 || xe.RetryAfter != 30*time.Second {
+	if !errors.As(err, &xe) || xe.StatusCode != http.StatusServiceUnavailable || xe.RetryAfter != 30*time.Second {
 		t.Fatalf("got %v, want the 503 that started the wait", err)
 	}
 	if n := countRoute(sim, getRoute); n != 1 {

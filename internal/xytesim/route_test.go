@@ -202,7 +202,7 @@ func TestRequestBodyRefusals(t *testing.T) {
 	}
 	data, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 400 || !strings.Contains(string(data), "Could not read the request body") {
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(data), "Could not read the request body") {
 		t.Fatalf("body cut short: %d %s", resp.StatusCode, data)
 	}
 	if got := s.lastRequest(t); got.Status != 400 || got.Endpoint != "devices.claimDevice" {
