@@ -35,6 +35,9 @@ func Members(data []byte, fn func(name string, raw []byte) bool) error {
 		}
 		end := skipString(data, i)
 		key := data[i:end]
+		if len(key) < 2 || key[len(key)-1] != '"' {
+			return ErrNotObject // cut short
+		}
 		var name string
 		if bytes.IndexByte(key, '\\') >= 0 || !utf8.Valid(key) {
 			// Escapes, and invalid UTF-8 that encoding/json replaces.

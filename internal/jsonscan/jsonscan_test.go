@@ -63,6 +63,23 @@ func TestMembersRefusesOtherValues(t *testing.T) {
 	}
 }
 
+// TestMembersRefusesBrokenObjects feeds what json.Valid refuses, which
+// callers must not pass: Members still ends with an error, never a panic or
+// a member that is not there.
+func TestMembersRefusesBrokenObjects(t *testing.T) {
+	const whole = `{"name":"get_device","arguments":{"device_id":"d-1"},"n":[1,2]}`
+	for i := 1; i < len(whole); i++ {
+		if _, err := walk(t, whole[:i]); err == nil {
+			t.Errorf("%q: no error", whole[:i])
+		}
+	}
+	for _, data := range []string{`{a:1}`, `{"a" 1}`, `{"a":}`, `{"\x":1}`, `{"a":1 "b":2`} {
+		if _, err := walk(t, data); err == nil {
+			t.Errorf("%q: no error", data)
+		}
+	}
+}
+
 func TestMembersStopsWhenAsked(t *testing.T) {
 	n := 0
 	err := Members([]byte(`{"a":1,"b":2,"c":3}`), func(string, []byte) bool { n++; return n < 2 })
@@ -81,6 +98,8 @@ func FuzzMembers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var want map[string]json.RawMessage
 		if !json.Valid(data) || json.Unmarshal(data, &want) != nil {
+			// Not for Members, but it must still end, without a panic.
+			_ = Members(data, func(string, []byte) bool { return true })
 			return
 		}
 		got := map[string]json.RawMessage{}
