@@ -235,6 +235,8 @@ func (s *Server) drainGate(next http.Handler) http.Handler {
 				"the server is shutting down; retry on another replica")
 			return
 		}
+		s.admitted.Add(1)
+		defer s.admitted.Add(-1)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -249,14 +251,17 @@ func isProbePath(p string) bool {
 
 func isMCPPath(p string) bool { return p == "/mcp" || p == "/v1/mcp" }
 
-// closeOnDrain ends a long-lived request (a stateful session's GET stream)
-// when shutdown begins, so that the drain does not wait for it forever.
+// closeOnDrain ends a long-lived request (a stateful session's GET stream,
+// an event stream) during shutdown, once the calls in flight have finished,
+// so that the drain does not wait for it forever.
 func (s *Server) closeOnDrain(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
 			next.ServeHTTP(w, r)
 			return
 		}
+		s.streams.Add(1)
+		defer s.streams.Add(-1)
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
 		stop := context.AfterFunc(s.drainCtx, cancel)

@@ -87,12 +87,18 @@ type Server struct {
 	routes    []string // the patterns registered, in order
 
 	// draining is set when shutdown begins: /readyz answers 503 and new
-	// requests are refused. drainCtx is canceled at the same moment, which
-	// ends long-lived MCP streams so that the drain can finish.
+	// requests are refused. drainCtx is canceled once the calls in flight
+	// have finished, which ends the long-lived streams so that the drain can
+	// finish.
 	draining    atomic.Bool
 	drainCtx    context.Context
 	cancelDrain context.CancelFunc
-	serverKey   tenant.Tenant // the single-tenant key; zero in multi-tenant mode
+	// admitted counts the requests drainGate let through that are still
+	// running, and streams those of them that are long-lived streams
+	// (closeOnDrain). The drain keeps the listener open until both are zero.
+	admitted  atomic.Int64
+	streams   atomic.Int64
+	serverKey tenant.Tenant // the single-tenant key; zero in multi-tenant mode
 }
 
 // New returns a Server for opts.
@@ -169,6 +175,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err := <-errc:
 		s.beginDrain()
+		s.cancelDrain()
 		return fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
 	}
@@ -212,6 +219,15 @@ func (s *Server) shutdown(srv *http.Server, errc <-chan error) error {
 
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
+	// The listener stays open while admitted requests finish, so that a new
+	// request, a probe of /readyz included, gets its 503 rather than a
+	// refused connection. Calls in flight finish first, with their
+	// sessions' streams still open (a client may take a closed stream for a
+	// lost session); then the streams end, and Shutdown closes the listener
+	// and the idle connections.
+	s.waitAdmitted(ctx, func() int64 { return s.admitted.Load() - s.streams.Load() })
+	s.cancelDrain()
+	s.waitAdmitted(ctx, s.admitted.Load)
 	err := srv.Shutdown(ctx)
 	if err != nil {
 		s.logger.Warn("http server drain cut short", "error", err)
@@ -224,8 +240,21 @@ func (s *Server) shutdown(srv *http.Server, errc <-chan error) error {
 	return nil
 }
 
-// beginDrain marks the server as shutting down.
+// drainPoll is how often the drain looks at the admitted requests.
+const drainPoll = 10 * time.Millisecond
+
+// waitAdmitted waits until count returns zero or ctx ends.
+func (s *Server) waitAdmitted(ctx context.Context, count func() int64) {
+	for count() > 0 && ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-time.After(drainPoll):
+		}
+	}
+}
+
+// beginDrain marks the server as shutting down: new requests get 503. The
+// streams end later (drainCtx), once the calls in flight have finished.
 func (s *Server) beginDrain() {
 	s.draining.Store(true)
-	s.cancelDrain()
 }
