@@ -138,17 +138,17 @@ func run(ctx context.Context, duration time.Duration, concurrency, rounds int, b
 	for i, s := range scenarios {
 		clients[i] = warmUp(s, concurrency)
 	}
-	samples := make([]samples, len(scenarios))
+	results := make([]samples, len(scenarios))
 	for range rounds {
 		for i, s := range scenarios {
-			samples[i].add(measure(s, clients[i], duration/time.Duration(rounds), concurrency))
+			results[i].add(measure(s, clients[i], duration/time.Duration(rounds), concurrency))
 		}
 	}
 	fmt.Println("| scenario | requests/s | of the proxy | p50 | p99 | errors | server RSS (peak) |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
-	proxyRPS := samples[0].summary().rps
+	proxyRPS := results[0].summary().rps
 	for i, s := range scenarios {
-		r := samples[i].summary()
+		r := results[i].summary()
 		fmt.Printf("| %s | %.0f | %.0f%% | %s | %s | %d | %s |\n", s.name, r.rps,
 			100*r.rps/proxyRPS, r.p50, r.p99, r.errors, memory(s.pid))
 	}
