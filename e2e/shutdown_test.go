@@ -53,7 +53,9 @@ func TestB27SIGTERMDrainsAndExits(t *testing.T) {
 		}
 		slow <- err
 	}()
-	time.Sleep(500 * time.Millisecond) // the call is waiting on the upstream
+	waitUntil(t, 10*time.Second, "the device read to reach the simulator", func() bool {
+		return countRequests(t, sim.admin, "devices.getDevice") == 1
+	})
 
 	sent := time.Now()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
