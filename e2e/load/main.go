@@ -35,6 +35,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -144,13 +145,15 @@ func run(ctx context.Context, duration time.Duration, concurrency, rounds int, b
 			results[i].add(measure(s, clients[i], duration/time.Duration(rounds), concurrency))
 		}
 	}
-	fmt.Println("| scenario | requests/s | of the proxy | p50 | p99 | errors | server RSS (peak) |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| scenario | requests/s | of the proxy | p50 | p99 | errors | " +
+		"CPU/request: callers, sim | CPU/request: server | server RSS (peak) |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	proxyRPS := results[0].summary().rps
 	for i, s := range scenarios {
 		r := results[i].summary()
-		fmt.Printf("| %s | %.0f | %.0f%% | %s | %s | %d | %s |\n", s.name, r.rps,
-			100*r.rps/proxyRPS, r.p50, r.p99, r.errors, memory(s.pid))
+		fmt.Printf("| %s | %.0f | %.0f%% | %s | %s | %d | %s | %s | %s |\n", s.name, r.rps,
+			100*r.rps/proxyRPS, r.p50, r.p99, r.errors, roundCPU(r.callerCPU),
+			roundCPU(r.serverCPU), memory(s.pid))
 	}
 	return nil
 }
@@ -362,19 +365,25 @@ type result struct {
 	rps      float64
 	p50, p99 time.Duration
 	errors   int
+	// CPU time per request of this process (callers and simulator, and the
+	// proxy with -proxy-in-process) and of the server process, if any.
+	callerCPU, serverCPU time.Duration
 }
 
 // samples gathers a scenario's rounds.
 type samples struct {
-	latencies []time.Duration
-	took      time.Duration
-	errors    int
+	latencies            []time.Duration
+	took                 time.Duration
+	errors               int
+	callerCPU, serverCPU time.Duration
 }
 
 func (s *samples) add(r samples) {
 	s.latencies = append(s.latencies, r.latencies...)
 	s.took += r.took
 	s.errors += r.errors
+	s.callerCPU += r.callerCPU
+	s.serverCPU += r.serverCPU
 }
 
 // summary gives the requests per second over all rounds and the latency
@@ -385,8 +394,10 @@ func (s *samples) summary() result {
 	}
 	all := slices.Clone(s.latencies)
 	slices.Sort(all)
+	n := time.Duration(len(all))
 	return result{rps: float64(len(all)) / s.took.Seconds(), p50: round(all[len(all)/2]),
-		p99: round(all[len(all)*99/100]), errors: s.errors}
+		p99: round(all[len(all)*99/100]), errors: s.errors,
+		callerCPU: s.callerCPU / n, serverCPU: s.serverCPU / n}
 }
 
 // warmUp returns the scenario's client with its connections open.
@@ -407,6 +418,7 @@ func measure(s scenario, client *http.Client, d time.Duration, concurrency int) 
 	var out samples
 	var wg sync.WaitGroup
 	start := time.Now()
+	callerStart, serverStart := selfCPU(), processCPU(s.pid)
 	for range concurrency {
 		wg.Go(func() {
 			var mine []time.Duration
@@ -427,10 +439,54 @@ func measure(s scenario, client *http.Client, d time.Duration, concurrency int) 
 	}
 	wg.Wait()
 	out.took = time.Since(start)
+	out.callerCPU, out.serverCPU = selfCPU()-callerStart, processCPU(s.pid)-serverStart
 	return out
 }
 
+// selfCPU is the CPU time, user and system, of this process so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// clockTick is the unit of the CPU times in /proc/PID/stat (USER_HZ, 100 on
+// Linux).
+const clockTick = 10 * time.Millisecond
+
+// processCPU is the CPU time, user and system, of process pid so far, from
+// /proc; 0 for pid 0 or when it cannot be read.
+func processCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, field 2, may hold spaces; the fields after it do not.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	// utime and stime are fields 14 and 15 of the line, 12 and 13 after it.
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * clockTick
+}
+
 func round(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
+
+func roundCPU(d time.Duration) time.Duration { return d.Round(time.Microsecond) }
 
 // memory reports a process's resident and peak resident memory.
 func memory(pid int) string {

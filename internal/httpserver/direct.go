@@ -11,11 +11,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/jsonscan"
+	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
 
 // DirectCaller runs a tools/call without an MCP session, as
@@ -57,7 +57,13 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 	if !ok {
 		return false
 	}
-	extra := &mcp.RequestExtra{TokenInfo: auth.TokenInfoFromContext(r.Context()), Header: r.Header}
+	// The tenant authenticate found; the SDK's bearer middleware, which
+	// hands it to the SDK's handler, comes after the edge.
+	t, ok := tenant.FromContext(r.Context())
+	if !ok {
+		return false
+	}
+	extra := &mcp.RequestExtra{TokenInfo: t.TokenInfo(), Header: r.Header}
 	res, ok, err := s.direct.CallDirect(r.Context(), extra, name, args)
 	if !ok {
 		return false

@@ -25,7 +25,7 @@ func (s *Server) newMux(opts Options, reg *prometheus.Registry) *http.ServeMux {
 		s.handle(mux, "GET "+prefix+"/metrics", classProbe, metricsHandler)
 	}
 
-	mcpHandler := s.authenticate(bearerBridge(s.mcpEdge(s.closeOnDrain(s.mcpHandler(opts)))))
+	mcpHandler := s.authenticate(s.mcpEdge(bearerBridge(s.closeOnDrain(s.mcpHandler(opts)))))
 	s.handle(mux, "/mcp", classMCP, mcpHandler)
 	s.handle(mux, "/v1/mcp", classMCP, mcpHandler)
 
