@@ -31,6 +31,10 @@ type DirectCaller interface {
 // means the oldest behaviour, which the SDK assumes as well.
 var directVersions = []string{"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"}
 
+// sdkMaxDepth is the deepest nesting of arrays and objects the SDK reads in
+// a message; it answers a deeper one with an error.
+const sdkMaxDepth = 1000
+
 // serveDirect answers a stateless tools/call itself, through the MCP
 // server's direct path, and reports whether it did. It declines, leaving the
 // request to the SDK, unless the request is the plain form the SDK would
@@ -50,7 +54,9 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 		return false
 	}
 	name, args, ok := plainCallParams(m.params)
-	if !ok {
+	// The SDK refuses a message nested deeper than it reads; the message
+	// itself is one level above its params.
+	if !ok || 1+jsonscan.Depth(m.params) > sdkMaxDepth {
 		return false
 	}
 	id, ok := canonicalID(m.id)

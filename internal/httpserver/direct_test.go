@@ -244,6 +244,103 @@ func TestDirectCallsAnswerAsTheSDK(t *testing.T) {
 	}
 }
 
+// TestDirectArgumentsDecodeAsTheSDK: the handler must get the arguments the
+// SDK would give it, even where encoding/json alone reads them otherwise: a
+// repeated object argument is replaced, not merged; an integer beyond 2^53
+// arrives as the SDK's float64 reading makes it; and a message nested
+// deeper than the SDK reads is the SDK's to refuse.
+func TestDirectArgumentsDecodeAsTheSDK(t *testing.T) {
+	p := newDirectPair(t, nil)
+	dev := `"` + p.deviceA + `"`
+	deep := strings.Repeat(`{"a":`, 1100) + `1` + strings.Repeat(`}`, 1100)
+	for _, tc := range []struct {
+		name, body string
+		direct     bool
+	}{
+		{"repeated object argument", call("1", "send_command", `{"device_id":`+dev+
+			`,"name":"set_input","extra_params":{"a":1},"extra_params":{"b":2},"dry_run":true}`), true},
+		{"integer beyond 2^53", call("2", "move_device", `{"device_id":`+dev+
+			`,"space_id":9007199254740993,"dry_run":true}`), true},
+		{"nested deeper than the SDK reads", call("3", "send_command", `{"device_id":`+dev+
+			`,"name":"set_input","extra_params":{"d":`+deep+`},"dry_run":true}`), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := p.counter.served.Load()
+			viaSDK := rawMCPAnswer(t, p.sdk, tc.body)
+			direct := rawMCPAnswer(t, p.direct, tc.body)
+			if served := p.counter.served.Load() > before; served != tc.direct {
+				t.Errorf("served directly: %v, want %v", served, tc.direct)
+			}
+			// Compared as numbers of any size: decoding through float64
+			// would hide the difference.
+			if !sameJSON(t, direct, viaSDK) {
+				t.Errorf("answer differs from the SDK's\ndirect: %.600s\nSDK:    %.600s", direct, viaSDK)
+			}
+		})
+	}
+}
+
+// rawMCPAnswer posts body to base's /mcp as tenant A and returns the JSON of the
+// answer: the data of its one event, or its body.
+func rawMCPAnswer(t *testing.T, base, body string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Authorization", keyA)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if _, rest, ok := bytes.Cut(data, []byte("data: ")); ok {
+		data, _, _ = bytes.Cut(rest, []byte("\n"))
+	}
+	return data
+}
+
+// sameJSON compares two JSON texts with numbers kept exact, and with the
+// JSON held in text content compared as JSON too.
+func sameJSON(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	decode := func(data []byte) any {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("not JSON: %v: %.300s", err, data)
+		}
+		decodeTextsExact(v)
+		return v
+	}
+	return reflect.DeepEqual(decode(a), decode(b))
+}
+
+func decodeTextsExact(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if text, ok := v["text"].(string); ok && v["type"] == "text" {
+			dec := json.NewDecoder(strings.NewReader(text))
+			dec.UseNumber()
+			var decoded any
+			if dec.Decode(&decoded) == nil {
+				v["text"] = decoded
+			}
+		}
+		for _, child := range v {
+			decodeTextsExact(child)
+		}
+	case []any:
+		for _, child := range v {
+			decodeTextsExact(child)
+		}
+	}
+}
+
 // TestDirectCallsKeepTheMiddleware checks that rate limits apply on the
 // direct path exactly as through the SDK: a tenant's budget is shared by
 // both, and another tenant is not affected.

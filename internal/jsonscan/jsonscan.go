@@ -70,6 +70,24 @@ func Members(data []byte, fn func(name string, raw []byte) bool) error {
 	return nil
 }
 
+// Depth returns how deeply arrays and objects nest in data, a JSON value:
+// 0 for a scalar, 1 for {} or [1], 2 for {"a":[1]}.
+func Depth(data []byte) int {
+	depth, deepest := 0, 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			i = skipString(data, i) - 1
+		case '{', '[':
+			depth++
+			deepest = max(deepest, depth)
+		case '}', ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
 func skipSpace(data []byte, i int) int {
 	for i < len(data) {
 		switch data[i] {

@@ -122,3 +122,17 @@ func FuzzMembers(f *testing.F) {
 		}
 	})
 }
+
+func TestDepth(t *testing.T) {
+	for _, tc := range []struct {
+		data string
+		want int
+	}{
+		{`1`, 0}, {`"[{"`, 0}, {`{}`, 1}, {`[1,2]`, 1}, {`{"a":[1]}`, 2},
+		{`{"a":"]]]}}}","b":{"c":{"d":[]}}}`, 4}, {`[[],[[]],[]]`, 3}, {`{"\"{":1}`, 1},
+	} {
+		if got := Depth([]byte(tc.data)); got != tc.want {
+			t.Errorf("Depth(%s) = %d, want %d", tc.data, got, tc.want)
+		}
+	}
+}

@@ -114,7 +114,11 @@ func directFor[In, Out any](input *jsonschema.Resolved,
 	}
 }
 
-// directArgs decodes args into In if they pass the input schema.
+// directArgs decodes args into In if they pass the input schema, as the SDK
+// does: into a map, which takes the last of repeated names; then the
+// schema's defaults, validation, and In decoded from the map encoded again,
+// so that numbers reach the handler as the SDK hands them over (through
+// float64) and a repeated object is never merged into the first.
 func directArgs[In any](input *jsonschema.Resolved, defaults bool, args json.RawMessage) (In, bool) {
 	var in In
 	m := map[string]any{}
@@ -132,13 +136,6 @@ func directArgs[In any](input *jsonschema.Resolved, defaults bool, args json.Raw
 	}
 	// Every name now matches a property exactly (the schemas forbid others),
 	// so encoding/json's case-insensitive matching cannot pick another field.
-	// Without defaults to add, the arguments decode as sent, unless a number
-	// is written in a form a Go integer does not take (1e1); otherwise they
-	// decode from the checked value, as the SDK decodes them.
-	if !defaults && len(args) > 0 && json.Unmarshal(args, &in) == nil {
-		return in, true
-	}
-	in = *new(In)
 	data, err := json.Marshal(v)
 	if err != nil || json.Unmarshal(data, &in) != nil {
 		return in, false
