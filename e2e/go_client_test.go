@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 )
 
 // TestGoClientStdio drives `stdio --demo` with go-sdk's CommandTransport.
@@ -103,7 +105,7 @@ func TestStdioStdoutIsProtocolOnly(t *testing.T) {
 		`{"jsonrpc":"2.0","id":3,"method":"ping"}`,
 	}
 	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-	stderr := &lockedBuffer{}
+	stderr := &lockedbuf.Buffer{}
 	cmd.Stderr = stderr
 	var stdout strings.Builder
 	cmd.Stdout = &stdout

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 )
 
 // binary is the xyte-mcp binary built once for all tests.
@@ -91,8 +93,8 @@ func procEnv(env ...string) []string {
 type server struct {
 	cmd    *exec.Cmd
 	base   string // http://127.0.0.1:port
-	stdout *lockedBuffer
-	stderr *lockedBuffer
+	stdout *lockedbuf.Buffer
+	stderr *lockedbuf.Buffer
 	exited chan struct{}
 
 	stopOnce sync.Once
@@ -119,7 +121,7 @@ func startProcess(t testing.TB, env []string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = env
-	s := &server{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{},
+	s := &server{cmd: cmd, stdout: &lockedbuf.Buffer{}, stderr: &lockedbuf.Buffer{},
 		exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
@@ -137,7 +139,7 @@ const startupWait = 30 * time.Second
 // waitLine polls out, the process's stdout or stderr, until find accepts a
 // line, and returns what find made of it. The test fails if the process
 // exits first or no line comes within startupWait.
-func (s *server) waitLine(t testing.TB, out *lockedBuffer, what string,
+func (s *server) waitLine(t testing.TB, out *lockedbuf.Buffer, what string,
 	find func(line string) (string, bool)) string {
 	t.Helper()
 	deadline := time.After(startupWait)
@@ -186,24 +188,6 @@ func (s *server) terminate(t testing.TB) {
 	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("server exit status %d after SIGTERM\nstderr:\n%s", code, s.stderr.String())
 	}
-}
-
-// lockedBuffer collects a process's stderr.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // needNode skips the test when node is not installed, and runs `npm ci`

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 )
 
 // TestSimBannerNamesKeys: sim prints where it listens and the keys it
@@ -37,7 +39,7 @@ func TestSimBannerNamesKeys(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+			stdout, stderr := &lockedbuf.Buffer{}, &lockedbuf.Buffer{}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan int, 1)
@@ -67,7 +69,7 @@ func TestSimBannerNamesKeys(t *testing.T) {
 }
 
 // simBase waits for the banner's first line and returns the API base URL.
-func simBase(t *testing.T, stdout, stderr *lockedBuffer, done <-chan int) string {
+func simBase(t *testing.T, stdout, stderr *lockedbuf.Buffer, done <-chan int) string {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 )
 
 func TestIsJSONMessage(t *testing.T) {
@@ -137,7 +139,7 @@ func TestStdioEndsWhenCanceled(t *testing.T) {
 	t.Parallel()
 	stdinR, stdinW := io.Pipe()
 	t.Cleanup(func() { _ = stdinW.Close() })
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr := &lockedbuf.Buffer{}, &lockedbuf.Buffer{}
 	e := testEnv(map[string]string{"XYTE_LOG_LEVEL": "warn"}, stdout, stderr)
 	e.stdin = stdinR
 	ctx, cancel := context.WithCancel(context.Background())

@@ -11,13 +11,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/server"
 	"github.com/xyte-mcp/xyte-mcp/internal/tasks"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
@@ -26,24 +26,6 @@ import (
 )
 
 const workerTestSecret = "k9Qz7Lm2Xw4Rt8Vb1Np6Hs3Jd5Fg0Ay7Ec"
-
-// lockedBuffer is a buffer that a running command writes while a test reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // testEnv is an env over a map of variables.
 func testEnv(vars map[string]string, stdout, stderr io.Writer) env {
@@ -66,7 +48,7 @@ func TestWorkerCommand(t *testing.T) {
 	base, _ := simURL(t, "org-key-worker-test")
 	vars := map[string]string{"XYTE_BASE_URL": base, "XYTE_DATA_DIR": t.TempDir(),
 		"XYTE_TASK_SECRET": workerTestSecret, "ENABLE_ASYNC_TASKS": "true"}
-	stderr := &lockedBuffer{}
+	stderr := &lockedbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
@@ -97,7 +79,7 @@ func TestWorkerCommand(t *testing.T) {
 }
 
 // workerAddr waits for the worker's start line and returns its address.
-func workerAddr(t *testing.T, stderr *lockedBuffer, done <-chan int) string {
+func workerAddr(t *testing.T, stderr *lockedbuf.Buffer, done <-chan int) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -120,7 +102,7 @@ func workerAddr(t *testing.T, stderr *lockedBuffer, done <-chan int) string {
 
 func TestWorkerRequiresSecret(t *testing.T) {
 	t.Parallel()
-	stderr := &lockedBuffer{}
+	stderr := &lockedbuf.Buffer{}
 	vars := map[string]string{"XYTE_DATA_DIR": t.TempDir()}
 	code := run(context.Background(), []string{"worker"}, testEnv(vars, io.Discard, stderr))
 	if code != 2 || !strings.Contains(stderr.String(), "XYTE_TASK_SECRET") {

@@ -15,6 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/logging"
 	"github.com/xyte-mcp/xyte-mcp/internal/server"
 )
@@ -297,7 +298,7 @@ func serveBriefly(t *testing.T, serverKey string, require bool, addr string) str
 	cfg.APIKey, cfg.RequireAuth = serverKey, require
 	cfg.BaseURL = "http://127.0.0.1:1"
 	cfg.ShutdownTimeout = time.Second
-	logs := &syncBuffer{}
+	logs := &lockedbuf.Buffer{}
 	sv, err := server.New(server.Options{Config: cfg, Version: "test",
 		Logger: logging.New(logs, slog.LevelDebug, cfg.APIKey)})
 	if err != nil {

@@ -1,7 +1,6 @@
 package edgetest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/logging"
 	"github.com/xyte-mcp/xyte-mcp/internal/server"
 	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
@@ -47,7 +46,7 @@ type env struct {
 	srv            *httpserver.Server
 	http           *httptest.Server
 	cfg            config.Config
-	logs           *syncBuffer
+	logs           *lockedbuf.Buffer
 }
 
 // envOpts changes the environment of a test.
@@ -88,7 +87,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if o.mutate != nil {
 		o.mutate(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &lockedbuf.Buffer{}
 	logger := logging.New(logs, cfg.LogLevel, cfg.APIKey, cfg.PartnerKey)
 	sv, err := server.New(server.Options{Config: cfg, Logger: logger, Version: "test"})
 	if err != nil {
@@ -326,21 +325,3 @@ func resultText(res *mcp.CallToolResult) string {
 
 // upstreamCalls returns the requests the simulator received.
 func (e *env) upstreamCalls() []xytesim.Request { return e.sim.Requests() }
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

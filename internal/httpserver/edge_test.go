@@ -20,6 +20,7 @@ import (
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/events"
 	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
@@ -313,7 +314,7 @@ func TestDirectCallErrorsAreJSONRPCErrors(t *testing.T) {
 			`{"jsonrpc":"2.0","id":"r1","error":{"code":-32603,"message":"tool broke"}}`},
 	}
 	for _, tt := range tests {
-		srv := newServer(t, config.Defaults(), &syncBuffer{}, httpserver.Options{Direct: failingDirect{tt.err}})
+		srv := newServer(t, config.Defaults(), &lockedbuf.Buffer{}, httpserver.Options{Direct: failingDirect{tt.err}})
 		hs := httptest.NewServer(srv.Handler())
 		status, ctype, body := postRaw(t, hs.URL, call(`"r1"`, "whoami", `{}`))
 		hs.Close()

@@ -1,7 +1,6 @@
 package httpserver_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/logging"
 	"github.com/xyte-mcp/xyte-mcp/internal/ratelimit"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
@@ -36,7 +35,7 @@ type fixture struct {
 	sim    *xytesim.Server
 	srv    *httpserver.Server
 	http   *httptest.Server
-	logBuf *syncBuffer
+	logBuf *lockedbuf.Buffer
 }
 
 type fixtureOpts struct {
@@ -72,7 +71,7 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 		t.Fatal(err)
 	}
 	ms := testMCPServer(client)
-	logBuf := &syncBuffer{}
+	logBuf := &lockedbuf.Buffer{}
 	logger := logging.New(logBuf, slog.LevelDebug)
 	srv, err := httpserver.New(httpserver.Options{
 		Config: cfg, MCP: ms, Logger: logger, Limiter: o.limiter, OnLimited: o.onLimited,
@@ -223,22 +222,4 @@ func errorCode(t *testing.T, body []byte) string {
 		t.Fatalf("error body %q is not JSON: %v", body, err)
 	}
 	return e.Error
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

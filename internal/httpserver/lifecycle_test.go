@@ -14,13 +14,14 @@ import (
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/logging"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
 
 // newServer returns a Server for cfg with the test MCP server and a logger
 // writing to logs; o supplies the other options.
-func newServer(t *testing.T, cfg config.Config, logs *syncBuffer, o httpserver.Options) *httpserver.Server {
+func newServer(t *testing.T, cfg config.Config, logs *lockedbuf.Buffer, o httpserver.Options) *httpserver.Server {
 	t.Helper()
 	client, err := xyte.New(xyte.Options{BaseURL: "http://127.0.0.1:1"})
 	if err != nil {
@@ -41,7 +42,7 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		t.Errorf("no MCP server: %v", err)
 	}
 	reg := prometheus.NewRegistry()
-	newServer(t, config.Defaults(), &syncBuffer{}, httpserver.Options{Registry: reg})
+	newServer(t, config.Defaults(), &lockedbuf.Buffer{}, httpserver.Options{Registry: reg})
 	client, _ := xyte.New(xyte.Options{})
 	_, err := httpserver.New(httpserver.Options{Config: config.Defaults(), MCP: testMCPServer(client),
 		Registry: reg})
@@ -56,7 +57,7 @@ func TestListenAndServe(t *testing.T) {
 	t.Parallel()
 	cfg := config.Defaults()
 	cfg.Listen, cfg.APIKey, cfg.ShutdownTimeout = "127.0.0.1:0", keyA, time.Second
-	logs := &syncBuffer{}
+	logs := &lockedbuf.Buffer{}
 	srv := newServer(t, cfg, logs, httpserver.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -94,7 +95,7 @@ func TestListenAndServe(t *testing.T) {
 	}
 
 	cfg.Listen = "127.0.0.1:99999"
-	err = newServer(t, cfg, &syncBuffer{}, httpserver.Options{}).ListenAndServe(context.Background(), nil)
+	err = newServer(t, cfg, &lockedbuf.Buffer{}, httpserver.Options{}).ListenAndServe(context.Background(), nil)
 	if err == nil || !strings.Contains(err.Error(), "listen on 127.0.0.1:99999") {
 		t.Fatalf("bad address: %v", err)
 	}
@@ -102,7 +103,7 @@ func TestListenAndServe(t *testing.T) {
 
 func TestServeReportsListenerFailure(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, config.Defaults(), &syncBuffer{}, httpserver.Options{})
+	srv := newServer(t, config.Defaults(), &lockedbuf.Buffer{}, httpserver.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +152,7 @@ func TestStartWarnsWhenSingleTenantIsExposed(t *testing.T) {
 			t.Parallel()
 			cfg := config.Defaults()
 			cfg.APIKey, cfg.RequireAuth, cfg.ShutdownTimeout = tt.key, tt.requireAuth, time.Second
-			logs := &syncBuffer{}
+			logs := &lockedbuf.Buffer{}
 			srv := newServer(t, cfg, logs, httpserver.Options{})
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
@@ -187,7 +188,7 @@ func TestDrainCutShort(t *testing.T) {
 	})
 	cfg := config.Defaults()
 	cfg.ShutdownTimeout = 100 * time.Millisecond
-	logs := &syncBuffer{}
+	logs := &lockedbuf.Buffer{}
 	srv := newServer(t, cfg, logs, httpserver.Options{EventIntake: stuck})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
 	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
@@ -404,4 +405,4 @@ func httpGet(path string) *http.Request {
 	return req
 }
 
-var _ io.Writer = (*syncBuffer)(nil)
+var _ io.Writer = (*lockedbuf.Buffer)(nil)

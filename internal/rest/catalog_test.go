@@ -1,7 +1,6 @@
 package rest_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/rest"
 )
 
@@ -71,24 +71,6 @@ func TestCatalogListsMCPServer(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log destination safe to read while the server writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestCatalogFailureIsInternal: when the MCP server cannot be listed, the
 // catalog routes answer 500 internal_error without the cause, which goes to
 // the log instead; a later request tries again.
@@ -110,7 +92,7 @@ func TestCatalogFailureIsInternal(t *testing.T) {
 					return next(ctx, m, req)
 				}
 			})
-			logs := &lockedBuffer{}
+			logs := &lockedbuf.Buffer{}
 			api := rest.New(rest.Options{MCP: s, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 			f := &fixture{url: serve(t, api, testKey)}
 			for _, path := range []string{"/v1/tools", "/v1/resources"} {

@@ -1,13 +1,11 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/server"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
@@ -71,24 +70,6 @@ func TestAsyncTasksRunInServe(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination safe to read while the services write.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestShutdownPastItsDeadlineWarns: a shutdown whose time is already up
 // abandons the plugins' pending deliveries and says so in the log.
 func TestShutdownPastItsDeadlineWarns(t *testing.T) {
@@ -100,7 +81,7 @@ func TestShutdownPastItsDeadlineWarns(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.Plugins, cfg.WebhookURLs = []string{"webhook"}, []string{receiver.URL}
 	cfg.WebhookOutSecret = "webhook-out-secret-0123456789abcdef"
-	logs := &syncBuffer{}
+	logs := &lockedbuf.Buffer{}
 	sv, err := server.New(server.Options{Config: cfg,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
