@@ -134,11 +134,28 @@ func post(t *testing.T, base string, header http.Header, body string) answer {
 		}
 		data = events[0]
 	}
-	if err := json.Unmarshal(data, &a.message); err != nil {
+	a.message = decodeAnswer(t, data)
+	return a
+}
+
+// decodeAnswer decodes a JSON-RPC message with its numbers kept exact
+// (decoding through float64 would hide a difference beyond 2^53), and the
+// JSON held in text content decoded too.
+func decodeAnswer(t *testing.T, data []byte) any {
+	t.Helper()
+	v, err := decodeExact(data)
+	if err != nil {
 		t.Fatalf("answer is not JSON: %v: %s", err, data)
 	}
-	decodeTexts(a.message)
-	return a
+	decodeTexts(v)
+	return v
+}
+
+func decodeExact(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	return v, dec.Decode(&v)
 }
 
 // decodeTexts replaces the text of text content that holds JSON with the
@@ -147,8 +164,7 @@ func decodeTexts(v any) {
 	switch v := v.(type) {
 	case map[string]any:
 		if text, ok := v["text"].(string); ok && v["type"] == "text" {
-			var decoded any
-			if json.Unmarshal([]byte(text), &decoded) == nil {
+			if decoded, err := decodeExact([]byte(text)); err == nil {
 				v["text"] = decoded
 			}
 		}
@@ -176,6 +192,7 @@ func call(id, tool, args string) string {
 func TestDirectCallsAnswerAsTheSDK(t *testing.T) {
 	p := newDirectPair(t, nil)
 	dev, ticket := `"`+p.deviceA+`"`, `"`+p.ticketA+`"`
+	deep := strings.Repeat(`{"a":`, 1100) + `1` + strings.Repeat(`}`, 1100)
 	for _, tc := range []struct {
 		name   string
 		header http.Header
@@ -203,6 +220,14 @@ func TestDirectCallsAnswerAsTheSDK(t *testing.T) {
 			call("12", "send_ticket_message", `{"ticket_id":`+ticket+`,"message":"  "}`), true},
 		{"protocol version header", http.Header{"Mcp-Protocol-Version": {"2025-06-18"}},
 			call("13", "get_device", `{"device_id":`+dev+`}`), true},
+		// The handler gets the arguments the SDK would give it, even where
+		// encoding/json alone reads them otherwise: a repeated object is
+		// replaced, not merged; an integer beyond 2^53 arrives as the SDK's
+		// float64 reading makes it.
+		{"repeated object argument", nil, call("14", "send_command", `{"device_id":`+dev+
+			`,"name":"set_input","extra_params":{"a":1},"extra_params":{"b":2},"dry_run":true}`), true},
+		{"integer beyond 2^53", nil, call("15", "move_device", `{"device_id":`+dev+
+			`,"space_id":9007199254740993,"dry_run":true}`), true},
 
 		{"unknown argument", nil, call("20", "get_device", `{"device_id":`+dev+`,"x":1}`), false},
 		{"argument of the wrong type", nil, call("21", "get_device", `{"device_id":5}`), false},
@@ -223,6 +248,8 @@ func TestDirectCallsAnswerAsTheSDK(t *testing.T) {
 		{"notification", nil,
 			`{"jsonrpc":"2.0","method":"tools/call","params":{"name":"list_devices"}}`, false},
 		{"tools/list", nil, `{"jsonrpc":"2.0","id":30,"method":"tools/list"}`, false},
+		{"nested deeper than the SDK reads", nil, call("31", "send_command", `{"device_id":`+dev+
+			`,"name":"set_input","extra_params":{"d":`+deep+`},"dry_run":true}`), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := p.counter.served.Load()
@@ -241,103 +268,6 @@ func TestDirectCallsAnswerAsTheSDK(t *testing.T) {
 				t.Errorf("answer differs from the SDK's\ndirect:\n%s\nSDK:\n%s", got, want)
 			}
 		})
-	}
-}
-
-// TestDirectArgumentsDecodeAsTheSDK: the handler must get the arguments the
-// SDK would give it, even where encoding/json alone reads them otherwise: a
-// repeated object argument is replaced, not merged; an integer beyond 2^53
-// arrives as the SDK's float64 reading makes it; and a message nested
-// deeper than the SDK reads is the SDK's to refuse.
-func TestDirectArgumentsDecodeAsTheSDK(t *testing.T) {
-	p := newDirectPair(t, nil)
-	dev := `"` + p.deviceA + `"`
-	deep := strings.Repeat(`{"a":`, 1100) + `1` + strings.Repeat(`}`, 1100)
-	for _, tc := range []struct {
-		name, body string
-		direct     bool
-	}{
-		{"repeated object argument", call("1", "send_command", `{"device_id":`+dev+
-			`,"name":"set_input","extra_params":{"a":1},"extra_params":{"b":2},"dry_run":true}`), true},
-		{"integer beyond 2^53", call("2", "move_device", `{"device_id":`+dev+
-			`,"space_id":9007199254740993,"dry_run":true}`), true},
-		{"nested deeper than the SDK reads", call("3", "send_command", `{"device_id":`+dev+
-			`,"name":"set_input","extra_params":{"d":`+deep+`},"dry_run":true}`), false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			before := p.counter.served.Load()
-			viaSDK := rawMCPAnswer(t, p.sdk, tc.body)
-			direct := rawMCPAnswer(t, p.direct, tc.body)
-			if served := p.counter.served.Load() > before; served != tc.direct {
-				t.Errorf("served directly: %v, want %v", served, tc.direct)
-			}
-			// Compared as numbers of any size: decoding through float64
-			// would hide the difference.
-			if !sameJSON(t, direct, viaSDK) {
-				t.Errorf("answer differs from the SDK's\ndirect: %.600s\nSDK:    %.600s", direct, viaSDK)
-			}
-		})
-	}
-}
-
-// rawMCPAnswer posts body to base's /mcp as tenant A and returns the JSON of the
-// answer: the data of its one event, or its body.
-func rawMCPAnswer(t *testing.T, base, body string) []byte {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	req.Header.Set("Authorization", keyA)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if _, rest, ok := bytes.Cut(data, []byte("data: ")); ok {
-		data, _, _ = bytes.Cut(rest, []byte("\n"))
-	}
-	return data
-}
-
-// sameJSON compares two JSON texts with numbers kept exact, and with the
-// JSON held in text content compared as JSON too.
-func sameJSON(t *testing.T, a, b []byte) bool {
-	t.Helper()
-	decode := func(data []byte) any {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("not JSON: %v: %.300s", err, data)
-		}
-		decodeTextsExact(v)
-		return v
-	}
-	return reflect.DeepEqual(decode(a), decode(b))
-}
-
-func decodeTextsExact(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		if text, ok := v["text"].(string); ok && v["type"] == "text" {
-			dec := json.NewDecoder(strings.NewReader(text))
-			dec.UseNumber()
-			var decoded any
-			if dec.Decode(&decoded) == nil {
-				v["text"] = decoded
-			}
-		}
-		for _, child := range v {
-			decodeTextsExact(child)
-		}
-	case []any:
-		for _, child := range v {
-			decodeTextsExact(child)
-		}
 	}
 }
 

@@ -282,10 +282,7 @@ func rawMCP(t *testing.T, base, accept, host, body string) answer {
 	if rest, ok := strings.CutPrefix(string(data), "event: message\ndata: "); ok {
 		data = []byte(rest)
 	}
-	if err := json.Unmarshal(data, &a.message); err != nil {
-		t.Fatalf("answer is not JSON: %v: %s", err, data)
-	}
-	decodeTexts(a.message)
+	a.message = decodeAnswer(t, data)
 	return a
 }
 

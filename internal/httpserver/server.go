@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -190,25 +192,26 @@ func (s *Server) logStart(addr net.Addr) {
 	s.logger.Info("http server listening", "addr", addr.String(),
 		"mode", string(s.cfg.Mode()), "require_auth", s.cfg.RequireAuth,
 		"sessions", s.cfg.Sessions)
-	if s.cfg.Mode() == config.SingleTenant && !s.cfg.RequireAuth && !isLoopback(addr) {
+	if s.cfg.Mode() == config.SingleTenant && !s.cfg.RequireAuth && !loopback(addr.String()) {
 		s.logger.Warn("single-tenant server listens beyond loopback with the Authorization "+
 			"header optional: every client that reaches it acts with the server's Xyte key; "+
 			"set XYTE_REQUIRE_AUTH=true or listen on 127.0.0.1", "addr", addr.String())
 	}
 }
 
-// isLoopback reports whether addr is a loopback address. An unspecified
-// address (":8080", "0.0.0.0") listens on every interface, so it is not.
-func isLoopback(addr net.Addr) bool {
-	host, _, err := net.SplitHostPort(addr.String())
+// loopback reports whether addr, a host or host:port, names a loopback
+// address. An unspecified address (":8080", "0.0.0.0") listens on every
+// interface, so it is not.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return false
+		host = strings.Trim(addr, "[]")
 	}
 	if host == "localhost" {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // shutdown drains srv after the serve context ended.
