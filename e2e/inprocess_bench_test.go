@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,40 +14,31 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xyte-mcp/xyte-mcp/internal/cache"
 	"github.com/xyte-mcp/xyte-mcp/internal/config"
-	"github.com/xyte-mcp/xyte-mcp/internal/httpserver"
-	"github.com/xyte-mcp/xyte-mcp/internal/mcpserver"
-	"github.com/xyte-mcp/xyte-mcp/internal/rest"
-	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
+	xyteserver "github.com/xyte-mcp/xyte-mcp/internal/server"
 	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
 )
 
-// inProcessServer builds the HTTP server the way serve does, single-tenant,
-// against an in-process simulator; warm turns the response cache on.
+// inProcessServer builds the HTTP server as serve does (internal/server:
+// metrics, audit, the same middleware), single-tenant and without a rate
+// limit, against an in-process simulator; warm turns the response cache on.
 func inProcessServer(b *testing.B, warm bool) (string, string) {
 	b.Helper()
 	const key = "bench-key-0001"
 	sim := xytesim.New(xytesim.Config{Orgs: []xytesim.Org{{Key: key}}})
 	up := httptest.NewServer(sim)
 	b.Cleanup(up.Close)
-	opts := xyte.Options{BaseURL: up.URL, Key: key}
-	if warm {
-		opts.Cache = cache.New(cache.Options[*xyte.Response]{TTL: time.Minute,
-			Weigh: (*xyte.Response).Weight})
-	}
-	client, err := xyte.New(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ms, err := mcpserver.New(mcpserver.Options{Client: client})
-	if err != nil {
-		b.Fatal(err)
-	}
 	cfg := config.Defaults()
-	cfg.APIKey, cfg.BaseURL = key, up.URL
-	srv, err := httpserver.New(httpserver.Options{Config: cfg, MCP: ms.MCP(), Direct: ms,
-		REST: rest.New(rest.Options{Client: client, MCP: ms.MCP()})})
+	cfg.APIKey, cfg.BaseURL, cfg.RateLimit = key, up.URL, 0
+	if !warm {
+		cfg.CacheTTL = 0
+	}
+	sv, err := xyteserver.New(xyteserver.Options{Config: cfg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { sv.Shutdown(context.Background()) })
+	srv, err := sv.HTTP()
 	if err != nil {
 		b.Fatal(err)
 	}
