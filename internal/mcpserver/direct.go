@@ -73,15 +73,20 @@ func (s *Server) CallDirect(ctx context.Context, extra *mcp.RequestExtra, name s
 
 // directFor returns the direct form of a typed tool handler: its arguments
 // are checked as the SDK checks them (decoded, given the schema's defaults,
-// validated, encoded again and decoded into In), and its result is built as
-// the SDK builds it (structured content and the same JSON as text).
+// validated, encoded again and decoded into In; plain strings and booleans
+// in one pass, see plainArgs), and its result is built as the SDK builds it
+// (structured content and the same JSON as text).
 func directFor[In, Out any](input *jsonschema.Resolved,
 	h mcp.ToolHandlerFor[In, *Out]) directTool {
 	defaults := hasDefaults(input.Schema())
+	plain := newPlainArgs(input.Schema())
 	return func(args json.RawMessage) (mcp.ToolHandler, bool) {
-		in, ok := directArgs[In](input, defaults, args)
+		var in In
+		ok := plain != nil && plain.decode(args, &in)
 		if !ok {
-			return nil, false
+			if in, ok = directArgs[In](input, defaults, args); !ok {
+				return nil, false
+			}
 		}
 		return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			res, out, err := h(ctx, req, in)
