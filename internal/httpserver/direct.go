@@ -129,6 +129,20 @@ func encodeResult(res *mcp.CallToolResult) ([]byte, error) {
 	return append(append(out, raw...), '}'), nil
 }
 
+// plainInteger reports whether raw is a non-negative integer below 10^15 in
+// its shortest decimal form.
+func plainInteger(raw []byte) bool {
+	if len(raw) == 0 || len(raw) > 15 || (raw[0] == '0' && len(raw) > 1) {
+		return false
+	}
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // acceptsBoth reports whether an Accept header takes both JSON and an event
 // stream, by the SDK's rule for stateless POSTs.
 func acceptsBoth(values []string) bool {
@@ -187,6 +201,10 @@ func plainCallParams(raw json.RawMessage) (string, json.RawMessage, bool) {
 // canonicalID returns a request id as the SDK writes it back: a string
 // re-encoded, an integer in its plain decimal form.
 func canonicalID(raw json.RawMessage) (json.RawMessage, bool) {
+	// Plain text, and integers without a sign, come back as they are.
+	if plainASCII(raw) || plainInteger(raw) {
+		return raw, true
+	}
 	if s, ok := jsonString(raw); ok {
 		b, err := json.Marshal(s)
 		return b, err == nil

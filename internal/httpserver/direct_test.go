@@ -201,6 +201,13 @@ func TestDirectCallsAnswerAsTheSDK(t *testing.T) {
 	}{
 		{"get_device", nil, call("1", "get_device", `{"device_id":`+dev+`}`), true},
 		{"string id", nil, call(`"req-7"`, "get_device", `{"device_id":`+dev+`}`), true},
+		{"string id with escapes and markup", nil,
+			call(`"a<b>&\u0063\n\u00e9"`, "get_device", `{"device_id":`+dev+`}`), true},
+		{"string id with markup", nil, call(`"<a&b>"`, "get_device", `{"device_id":`+dev+`}`), true},
+		{"id zero", nil, call("0", "get_device", `{"device_id":`+dev+`}`), true},
+		{"negative id", nil, call("-0", "get_device", `{"device_id":`+dev+`}`), true},
+		{"repeated argument name", nil,
+			call("16", "get_device", `{"device_id":"x","device_id":`+dev+`}`), true},
 		{"unknown device is a tool error", nil,
 			call("2", "get_device", `{"device_id":"00000000-0000-0000-0000-000000000000"}`), true},
 		{"another tenant's device is not found", nil,
