@@ -33,12 +33,12 @@ var timeLayouts = []string{
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *Time) UnmarshalJSON(data []byte) error {
-	var s string
 	if bytes.Equal(data, []byte("null")) {
 		t.Time = time.Time{}
 		return nil
 	}
-	if err := json.Unmarshal(data, &s); err != nil {
+	s, err := unquote(data)
+	if err != nil {
 		return errors.New("timestamp is not a string")
 	}
 	parsed, err := ParseTime(s)
@@ -55,6 +55,22 @@ func (t Time) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(t.UTC().Format(time.RFC3339Nano))
+}
+
+// unquote returns the value of the JSON string data. Printable ASCII with no
+// escapes, as timestamps and ids are, is read without a decoder.
+func unquote(data []byte) (string, error) {
+	plain := len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"'
+	for i := 1; plain && i < len(data)-1; i++ {
+		c := data[i]
+		plain = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'
+	}
+	if plain {
+		return string(data[1 : len(data)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(data, &s)
+	return s, err
 }
 
 // ParseTime parses an upstream timestamp; "" is the zero time.
@@ -82,8 +98,8 @@ func (n *FlexInt) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	if len(data) > 0 && data[0] == '"' {
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
+		s, err := unquote(data)
+		if err != nil {
 			return err
 		}
 		if s == "" {
@@ -109,8 +125,8 @@ func (s *FlexString) UnmarshalJSON(data []byte) error {
 	case bytes.Equal(data, []byte("null")):
 		*s = ""
 	case len(data) > 0 && data[0] == '"':
-		var v string
-		if err := json.Unmarshal(data, &v); err != nil {
+		v, err := unquote(data)
+		if err != nil {
 			return err
 		}
 		*s = FlexString(v)
