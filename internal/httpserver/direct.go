@@ -75,27 +75,27 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 	}
 	// The envelope is written by hand: encoding it as a struct would copy
 	// and check the whole result once more.
-	var payload []byte
-	member := `,"result":`
+	const prefix = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":"
+	buf := append(make([]byte, 0, 1024), prefix...)
+	buf = append(buf, id...)
 	if err == nil {
-		payload, err = encodeResult(res)
+		buf, err = appendResult(append(buf, `,"result":`...), res)
 	}
 	if err != nil {
 		var wire *jsonrpc.Error
 		if !errors.As(err, &wire) {
 			wire = &jsonrpc.Error{Code: codeInternalError, Message: err.Error()}
 		}
-		member = `,"error":`
-		if payload, err = json.Marshal(wire); err != nil {
+		payload, err := json.Marshal(wire)
+		if err != nil {
 			s.logger.Error("encode direct tool error", "tool", name, "err", err)
 			writeRPCError(w, http.StatusInternalServerError, id, codeInternalError,
 				"the tool result could not be encoded")
 			return true
 		}
+		buf = append(append(append(buf[:len(prefix)], id...), `,"error":`...), payload...)
 	}
-	buf := make([]byte, 0, len(payload)+len(id)+64)
-	buf = append(buf, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":"...)
-	buf = append(append(append(append(buf, id...), member...), payload...), "}\n\n"...)
+	buf = append(buf, "}\n\n"...)
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache, no-transform")
 	h.Set("Content-Type", "text/event-stream")
@@ -105,28 +105,52 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 	return true
 }
 
-// encodeResult encodes a tool result as the SDK does. The usual result, a
-// structured value whose JSON is also the only text content, is written
-// directly: through the SDK's encoder every byte of that JSON would be
-// copied and checked several times over.
-func encodeResult(res *mcp.CallToolResult) ([]byte, error) {
+// appendResult appends a tool result, encoded as the SDK encodes it, to buf.
+// The usual result, a structured value whose JSON is also the only text
+// content, is written directly: through the SDK's encoder every byte of that
+// JSON would be copied and checked several times over.
+func appendResult(buf []byte, res *mcp.CallToolResult) ([]byte, error) {
 	raw, ok := res.StructuredContent.(json.RawMessage)
 	if !ok || res.Meta != nil || res.IsError || res.InputRequests != nil ||
 		res.RequestState != "" || len(res.Content) != 1 {
-		return res.MarshalJSON()
+		return appendJSON(buf, res)
 	}
 	tc, ok := res.Content[0].(*mcp.TextContent)
 	if !ok || tc.Meta != nil || tc.Annotations != nil || tc.Text != string(raw) {
-		return res.MarshalJSON()
+		return appendJSON(buf, res)
 	}
-	text, err := json.Marshal(tc.Text)
+	buf = append(buf, `{"content":[{"type":"text","text":`...)
+	buf, err := appendJSONString(buf, raw)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 0, len(text)+len(raw)+64)
-	out = append(out, `{"content":[{"type":"text","text":`...)
-	out = append(append(out, text...), `}],"structuredContent":`...)
-	return append(append(out, raw...), '}'), nil
+	buf = append(buf, `}],"structuredContent":`...)
+	return append(append(buf, raw...), '}'), nil
+}
+
+// appendJSON appends v encoded as JSON to buf.
+func appendJSON(buf []byte, v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	return append(buf, data...), err
+}
+
+// appendJSONString appends text as encoding/json encodes a string. Printable
+// ASCII without <, > and &, which encoded JSON usually is, needs only its
+// quotes and backslashes escaped; anything else goes through encoding/json.
+func appendJSONString(buf, text []byte) ([]byte, error) {
+	for _, c := range text {
+		if c < 0x20 || c > 0x7e || c == '<' || c == '>' || c == '&' {
+			return appendJSON(buf, string(text))
+		}
+	}
+	buf = append(buf, '"')
+	for _, c := range text {
+		if c == '"' || c == '\\' {
+			buf = append(buf, '\\')
+		}
+		buf = append(buf, c)
+	}
+	return append(buf, '"'), nil
 }
 
 // plainInteger reports whether raw is a non-negative integer below 10^15 in
