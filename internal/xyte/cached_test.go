@@ -14,17 +14,17 @@ import (
 	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
 )
 
-func newCachedClient(t *testing.T) (*xytesim.Server, *xyte.Client) {
-	t.Helper()
-	sim, _ := newSim(t)
+func newCachedClient(tb testing.TB) (*xytesim.Server, *xyte.Client) {
+	tb.Helper()
+	sim, _ := newSim(tb)
 	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	tb.Cleanup(srv.Close)
 	rc := cache.New(cache.Options[*xyte.Response]{TTL: time.Minute,
 		Weigh: (*xyte.Response).Weight})
-	t.Cleanup(rc.Close)
+	tb.Cleanup(rc.Close)
 	c, err := xyte.New(xyte.Options{BaseURL: srv.URL, Key: keyA, Cache: rc, MaxRetries: -1})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return sim, c
 }

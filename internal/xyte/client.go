@@ -95,6 +95,8 @@ type ReadCache interface {
 // shares the connection pool.
 type Client struct {
 	root       *url.URL
+	origin     string // root's scheme and host, as url.URL.String writes them
+	plainRoot  bool   // whether root's path is plain (see plainPath)
 	key        string
 	partnerKey string
 	timeout    time.Duration
@@ -117,6 +119,8 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{
 		root:       root,
+		origin:     (&url.URL{Scheme: root.Scheme, Host: root.Host}).String(),
+		plainRoot:  plainPath(root.Path),
 		key:        strings.TrimSpace(opts.Key),
 		partnerKey: strings.TrimSpace(opts.PartnerKey),
 		timeout:    opts.Timeout,
@@ -271,25 +275,36 @@ func (c *Client) call(ctx context.Context, ep Endpoint, req Request) (*Response,
 	if err != nil {
 		return nil, err
 	}
+	if c.cache != nil && ep.Method == http.MethodGet {
+		return c.cached(ctx, ep, out, key)
+	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
 	if c.cache == nil {
 		return c.retrying(ctx, ep, out, key)
 	}
-	tenantID := tenant.Hash(key)
-	if ep.Method == http.MethodGet {
-		return c.cache.Get(ctx, tenantID, ep.Key+" "+out.url, func(ctx context.Context) (*Response, error) {
-			resp, err := c.retrying(ctx, ep, out, key)
-			if resp != nil {
-				resp.shared = true
-			}
-			return resp, err
-		})
-	}
 	// A write, even a failed one, may have changed what the tenant's reads
 	// return.
-	defer c.cache.Invalidate(tenantID)
+	defer c.cache.Invalidate(tenant.Hash(key))
 	return c.retrying(ctx, ep, out, key)
+}
+
+// cached answers a read from the cache, filling it on a miss. The client's
+// timeout bounds the fill and any wait on another call's fill, but its
+// timer starts only if the cache does not answer at once (see lazyDeadline).
+func (c *Client) cached(ctx context.Context, ep Endpoint, out outgoing, key string) (*Response, error) {
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
+		lazy := newLazyDeadline(ctx, c.timeout)
+		defer lazy.stop()
+		ctx = lazy
+	}
+	return c.cache.Get(ctx, tenant.Hash(key), ep.Key+" "+out.url, func(ctx context.Context) (*Response, error) {
+		resp, err := c.retrying(ctx, ep, out, key)
+		if resp != nil {
+			resp.shared = true
+		}
+		return resp, err
+	})
 }
 
 // retrying sends a call, retrying idempotent methods on transient failures.
@@ -351,14 +366,15 @@ type outgoing struct {
 
 // prepare builds the URL and body of a call, refusing anything unsafe.
 func (c *Client) prepare(ep Endpoint, req Request) (outgoing, error) {
-	u, err := c.endpointURL(ep, req.Path)
+	var query string
+	if len(req.Query) > 0 {
+		query = req.Query.Encode()
+	}
+	u, err := c.endpointURL(ep, req.Path, query)
 	if err != nil {
 		return outgoing{}, err
 	}
-	if len(req.Query) > 0 {
-		u.RawQuery = req.Query.Encode()
-	}
-	out := outgoing{url: u.String()}
+	out := outgoing{url: u}
 	if req.Body != nil {
 		if ep.Method == http.MethodGet || ep.Method == http.MethodDelete {
 			return outgoing{}, argError("body", "a "+ep.Method+" request carries no body")

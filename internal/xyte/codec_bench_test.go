@@ -2,6 +2,7 @@ package xyte
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -38,4 +39,32 @@ func BenchmarkDeviceCodec(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkKeptDevice measures what a cache hit costs beyond the lookup: a
+// device copied out of the value a shared answer kept, and a page of them.
+func BenchmarkKeptDevice(b *testing.B) {
+	page := `{"items":[` + strings.TrimSuffix(strings.Repeat(deviceJSON+",", 20), ",") + `]}`
+	b.Run("device", func(b *testing.B) {
+		benchKept[Device](b, deviceJSON)
+	})
+	b.Run("page20", func(b *testing.B) {
+		benchKept[Page[Device]](b, page)
+	})
+}
+
+func benchKept[T any](b *testing.B, body string) {
+	b.Helper()
+	r := &Response{Body: json.RawMessage(body), shared: true}
+	var first T
+	if err := r.decodeInto(&first); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var v T
+		if err := r.decodeInto(&v); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

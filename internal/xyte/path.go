@@ -50,13 +50,41 @@ func traversal(id string) bool {
 	return strings.Contains(id, "..")
 }
 
-// endpointURL fills the endpoint's path template. Each value becomes exactly
-// one escaped segment, so no id can reach another endpoint.
-func (c *Client) endpointURL(ep Endpoint, values map[string]string) (*url.URL, error) {
-	prefix := c.root.Path + ep.API.Prefix()
-	var decoded, escaped strings.Builder
-	decoded.WriteString(prefix)
-	escaped.WriteString(prefix)
+// endpointURL returns the URL of a call: the endpoint's path template with
+// each value as exactly one escaped segment, so no id can reach another
+// endpoint, and the encoded query, if any. It is the string url.URL.String
+// makes of that path, built in one go when the fixed parts of the path need
+// no escaping (as for every endpoint under a plain base URL).
+func (c *Client) endpointURL(ep Endpoint, values map[string]string, query string) (string, error) {
+	var b strings.Builder
+	b.Grow(len(c.origin) + len(c.root.Path) + len(ep.API.Prefix()) + len(ep.Path) + 64 +
+		len(query))
+	b.WriteString(c.origin)
+	plain, err := c.writePath(&b, ep, values, url.PathEscape)
+	if err != nil {
+		return "", err
+	}
+	if !plain {
+		return c.escapedURL(ep, values, b.String()[len(c.origin):], query), nil
+	}
+	// With plain fixed parts, url.URL.String would take the escaped path
+	// over unchanged: it holds only bytes that String keeps, and it
+	// unescapes to the decoded path.
+	if query != "" {
+		b.WriteByte('?')
+		b.WriteString(query)
+	}
+	return b.String(), nil
+}
+
+// writePath writes the path of a call to b: the root path, the API prefix
+// and the template, each value passed through escape. It reports whether
+// all the fixed parts are plain (see plainPath).
+func (c *Client) writePath(b *strings.Builder, ep Endpoint, values map[string]string,
+	escape func(string) string) (bool, error) {
+	plain := c.plainRoot && plainPath(ep.API.Prefix())
+	b.WriteString(c.root.Path)
+	b.WriteString(ep.API.Prefix())
 
 	rest := ep.Path
 	for {
@@ -68,20 +96,41 @@ func (c *Client) endpointURL(ep Endpoint, values map[string]string) (*url.URL, e
 		name := rest[open+1 : end]
 		value, err := pathValue(ep, name, values)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		decoded.WriteString(rest[:open])
-		decoded.WriteString(value)
-		escaped.WriteString(rest[:open])
-		escaped.WriteString(url.PathEscape(value))
+		plain = plain && plainPath(rest[:open])
+		b.WriteString(rest[:open])
+		b.WriteString(escape(value))
 		rest = rest[end+1:]
 	}
-	decoded.WriteString(rest)
-	escaped.WriteString(rest)
+	b.WriteString(rest)
+	return plain && plainPath(rest), nil
+}
 
+// escapedURL returns the URL of a call whose fixed path parts are not all
+// plain, as url.URL.String writes it from the decoded and escaped paths.
+// Values were checked by writePath already.
+func (c *Client) escapedURL(ep Endpoint, values map[string]string, escaped, query string) string {
+	var decoded strings.Builder
+	_, _ = c.writePath(&decoded, ep, values, func(s string) string { return s })
 	u := *c.root
-	u.Path, u.RawPath = decoded.String(), escaped.String()
-	return &u, nil
+	u.Path, u.RawPath, u.RawQuery = decoded.String(), escaped, query
+	return u.String()
+}
+
+// plainPath reports whether s holds only bytes that a URL path keeps as they
+// are, escaped or not: letters, digits and "-._~/". Such a part reads back
+// as itself, and next to escaped values it keeps them escaped as they are.
+func plainPath(s string) bool {
+	for i := range len(s) {
+		switch ch := s[i]; {
+		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9':
+		case ch == '-', ch == '.', ch == '_', ch == '~', ch == '/':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // pathValue returns the checked value of one path parameter.
