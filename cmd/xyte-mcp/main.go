@@ -27,6 +27,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// process is set by main: the command owns the process and may tune its
+	// runtime. Tests run commands inside their own process and leave it off.
+	process bool
 }
 
 // command is one subcommand.
@@ -47,7 +50,7 @@ var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], env{os.Stdin, os.Stdout, os.Stderr, os.Getenv})
+	code := run(ctx, os.Args[1:], env{os.Stdin, os.Stdout, os.Stderr, os.Getenv, true})
 	stop()
 	os.Exit(code)
 }

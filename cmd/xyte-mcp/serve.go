@@ -113,6 +113,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 
 	logger := newLogger(e.stderr, cfg.LogLevel, cfg.APIKey, cfg.PartnerKey)
+	if e.process {
+		tuneGC(e.getenv, cfg.CacheMaxBytes, logger)
+	}
 	stopDemo, err := withDemo(ctx, *common.demo, &cfg, logger)
 	if err != nil {
 		return err
