@@ -1,0 +1,76 @@
+package xyte
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
+)
+
+// The field sets of the types decodeKeeping decodes, without their methods.
+type (
+	deviceFields      Device
+	deviceModelFields DeviceModel
+	deviceSpaceFields DeviceSpace
+	commandFields     Command
+	historyFields     HistoryRecord
+	spaceFields       Space
+	incidentFields    Incident
+	ticketFields      Ticket
+	commentFields     Comment
+	orgInfoFields     OrgInfo
+)
+
+// sameAsV1 requires that data, where encoding/json/v2 decodes it into T
+// with decodeOptions, decodes into the same value with encoding/json.
+// (Where v2 refuses, decodeKeeping lets encoding/json decide.)
+func sameAsV1[T any](t *testing.T, data []byte) {
+	t.Helper()
+	var v2, v1 T
+	if jsonv2.Unmarshal(data, &v2, decodeOptions) != nil {
+		return
+	}
+	if err := json.Unmarshal(data, &v1); err != nil {
+		t.Fatalf("%T: v2 decodes %q, encoding/json refuses it: %v", v1, data, err)
+	}
+	if !reflect.DeepEqual(v2, v1) {
+		t.Fatalf("%T from %q:\n v2 %+v\n v1 %+v", v1, data, v2, v1)
+	}
+}
+
+// FuzzDecodeKeepingAsV1: every type decodeKeeping decodes gets from
+// encoding/json/v2 what encoding/json would give it.
+//
+//	go test ./internal/xyte -run '^$' -fuzz FuzzDecodeKeepingAsV1 -fuzztime 1m
+func FuzzDecodeKeepingAsV1(f *testing.F) {
+	for _, seed := range []string{
+		deviceJSON,
+		`{"id":"d1","ID":"d2","Name":"n","name":"m","NAME":null}`,
+		`{"id":"d1","id":"d2","state":{"a":1},"state":{"b":2}}`,
+		`{"id":"d1","state":{"a":1e400}}`,
+		`{"id":"d1","model":{"id":"m","sub_model":null},"space":{"id":"12","full_path":"a/b"}}`,
+		`{"id":"d1","last_seen_at":"2024-05-01 10:00:00","details":null,"custom_parameters":[]}`,
+		"{\"id\":\"caf\xc3\xa9 \xff\",\"na\\u006de\":\"\\ud800\"}",
+		`{"id":5}`, `{"id":"d1","space":{"id":1.5}}`, `null`, `{}`, `[]`,
+		`{"id":"t1","status":"open","created_at":"2024-05-01T10:00:00Z","assigned_to":{"x":[1,{"y":null}]}}`,
+		`{"Id":"c1","dEvIcE_iD":"d1","parameters":{"k":true},"created_at":null}`,
+		`{"id":"i1","device_ids":["a","b"],"device_ids":null}`,
+		`{"id":"s1","parent_id":"7","sub_space_ids":[1,2],"full_path":"x"}`,
+		`{"id":1,"name":"Org","partner":{"id":1}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsV1[deviceFields](t, data)
+		sameAsV1[deviceModelFields](t, data)
+		sameAsV1[deviceSpaceFields](t, data)
+		sameAsV1[commandFields](t, data)
+		sameAsV1[historyFields](t, data)
+		sameAsV1[spaceFields](t, data)
+		sameAsV1[incidentFields](t, data)
+		sameAsV1[ticketFields](t, data)
+		sameAsV1[commentFields](t, data)
+		sameAsV1[orgInfoFields](t, data)
+	})
+}
