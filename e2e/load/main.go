@@ -272,6 +272,7 @@ type server struct {
 
 // startServer starts `xyte-mcp serve` single-tenant against the simulator,
 // with the given cache TTL and no rate limit, and waits until it is ready.
+// GOGC, GOMEMLIMIT and AUTOMEMLIMIT pass from this command's environment.
 func startServer(ctx context.Context, bin, simURL, cacheTTL string) (*server, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
@@ -284,6 +285,13 @@ func startServer(ctx context.Context, bin, simURL, cacheTTL string) (*server, er
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "XYTE_API_KEY=" + benchKey,
 		"XYTE_BASE_URL=" + simURL, "XYTE_CACHE_TTL=" + cacheTTL, "XYTE_RATE_LIMIT=0",
 		"XYTE_LOG_LEVEL=error"}
+	// The collector settings pass through, to measure serve with others
+	// than its own (GOGC=100 is Go's default).
+	for _, name := range []string{"GOGC", "GOMEMLIMIT", "AUTOMEMLIMIT"} {
+		if v, ok := os.LookupEnv(name); ok {
+			cmd.Env = append(cmd.Env, name+"="+v)
+		}
+	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
