@@ -222,18 +222,16 @@ func timeText(t xyte.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// extraMap returns the unknown fields of an upstream object, each as the
-// hub wrote it (json.RawMessage): encoded again, it comes out as sent, large
-// integers exact, without being decoded first. A value that is not JSON is
-// left out.
+// extraMap decodes the unknown fields of an upstream object.
 func extraMap(e xyte.Extra) map[string]any {
 	if len(e) == 0 {
 		return nil
 	}
 	out := make(map[string]any, len(e))
 	for k, raw := range e {
-		if json.Valid(raw) {
-			out[k] = raw
+		var v any
+		if json.Unmarshal(raw, &v) == nil {
+			out[k] = v
 		}
 	}
 	return out
