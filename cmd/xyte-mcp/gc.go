@@ -18,7 +18,8 @@ import (
 // lets it grow five times over: GOMEMLIMIT at 90 % of the container's memory
 // limit, or without one, of four times XYTE_CACHE_MAX_BYTES and at least
 // memoryFloor. GOGC, GOMEMLIMIT and AUTOMEMLIMIT (the ratio, or off) in the
-// environment take precedence.
+// environment take precedence; AUTOMEMLIMIT=off leaves the heap without a
+// limit.
 
 const (
 	servingGCPercent = 400
@@ -34,12 +35,15 @@ func tuneGC(getenv func(string) string, cacheMaxBytes int64, logger *slog.Logger
 	}
 	fallback := memlimit.Limit(uint64(max(memoryFloor, 4*cacheMaxBytes)))
 	limit, err := memlimit.Set(memlimit.WithProvider(
-		memlimit.ApplyFallback(containerLimit, fallback)))
+		memlimit.ApplyFallback(cgroupLimit, fallback)))
 	if err != nil {
-		logger.Warn("garbage collector: memory limit not set", "err", err)
+		logger.Warn("garbage collector: memory limit not set", "error", err)
 	}
 	logger.Info("garbage collector", "gogc", gogc, "memory_limit_bytes", limit)
 }
+
+// cgroupLimit reads the container's memory limit; tests replace it.
+var cgroupLimit memlimit.Provider = containerLimit
 
 // containerLimit is the memory limit of the process's cgroup, or
 // memlimit.ErrNoLimit when it sets none below the machine's memory: cgroup v1

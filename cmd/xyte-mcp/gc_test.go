@@ -2,77 +2,97 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"log/slog"
 	"math"
 	"os"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 )
 
-// keepGC restores the test process's collector settings after a test.
+// keepGC restores the test process's collector settings and cgroupLimit
+// after a test.
 func keepGC(t *testing.T) {
+	t.Helper()
 	percent := debug.SetGCPercent(100)
 	debug.SetGCPercent(percent)
 	limit := debug.SetMemoryLimit(-1)
+	provider := cgroupLimit
 	t.Cleanup(func() {
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(limit)
+		cgroupLimit = provider
 	})
 }
 
-// TestTuneGC: serve collects at GOGC=400 under a memory limit unless the
-// environment says otherwise, and logs what it runs with. The limit is
-// 90 % of the container's, or, outside one, of the larger of 256 MiB and
-// four times the cache's budget.
+// TestTuneGC: serve collects at GOGC=400 under a memory limit of 90 % of the
+// container's, or outside one of the larger of 256 MiB and four times the
+// cache's budget, unless the environment says otherwise; it logs what it
+// runs with.
 func TestTuneGC(t *testing.T) {
 	keepGC(t)
 	noEnv := func(string) string { return "" }
+	noContainer := func() (uint64, error) { return 0, memlimit.ErrNoLimit }
+	container := func() (uint64, error) { return 1 << 30, nil }
 	tests := []struct {
-		name        string
-		getenv      func(string) string
-		gomemlimit  string
-		cacheBytes  int64
-		wantPercent int
-		wantLog     string
+		name         string
+		getenv       func(string) string
+		env          map[string]string // GOMEMLIMIT and AUTOMEMLIMIT
+		cgroup       memlimit.Provider
+		cacheBytes   int64
+		wantPercent  int
+		wantLimit    int64
+		wantInLog    string
+		startedLimit int64 // what the runtime read from GOMEMLIMIT at start
 	}{
-		{"defaults", noEnv, "", 64 << 20, 400, `gogc="400 (default of serve)"`},
-		{"large cache", noEnv, "", 1 << 30, 400, "memory_limit_bytes="},
-		{"GOGC given", func(k string) string {
+		{name: "outside a container", getenv: noEnv, cgroup: noContainer, cacheBytes: 64 << 20,
+			wantPercent: 400, wantLimit: 256 << 20 * 9 / 10,
+			wantInLog: `gogc="400 (default of serve)"`},
+		{name: "large cache", getenv: noEnv, cgroup: noContainer, cacheBytes: 1 << 30,
+			wantPercent: 400, wantLimit: 4 << 30 * 9 / 10, wantInLog: "memory_limit_bytes=3865470566"},
+		{name: "in a container", getenv: noEnv, cgroup: container, cacheBytes: 64 << 20,
+			wantPercent: 400, wantLimit: 1 << 30 * 9 / 10, wantInLog: "memory_limit_bytes=966367641"},
+		{name: "GOGC given", getenv: func(k string) string {
 			return map[string]string{"GOGC": "150"}[k]
-		}, "", 64 << 20, 150, "gogc=150"},
-		{"GOMEMLIMIT given", noEnv, "100MiB", 64 << 20, 400, "memory_limit_bytes=104857600"},
+		}, cgroup: noContainer, cacheBytes: 64 << 20, wantPercent: 150,
+			wantLimit: 256 << 20 * 9 / 10, wantInLog: "gogc=150"},
+		{name: "GOMEMLIMIT given", getenv: noEnv, env: map[string]string{"GOMEMLIMIT": "100MiB"},
+			cgroup: container, cacheBytes: 64 << 20, wantPercent: 400, wantLimit: 100 << 20,
+			wantInLog: "memory_limit_bytes=104857600", startedLimit: 100 << 20},
+		{name: "AUTOMEMLIMIT ratio", getenv: noEnv, env: map[string]string{"AUTOMEMLIMIT": "0.5"},
+			cgroup: container, cacheBytes: 64 << 20, wantPercent: 400, wantLimit: 1 << 30 / 2},
+		{name: "AUTOMEMLIMIT off", getenv: noEnv, env: map[string]string{"AUTOMEMLIMIT": "off"},
+			cgroup: container, cacheBytes: 64 << 20, wantPercent: 400, wantLimit: math.MaxInt64},
+		{name: "AUTOMEMLIMIT not a ratio", getenv: noEnv, env: map[string]string{"AUTOMEMLIMIT": "x"},
+			cgroup: container, cacheBytes: 64 << 20, wantPercent: 400, wantLimit: math.MaxInt64,
+			wantInLog: "memory limit not set"},
 	}
 	for _, tt := range tests {
 		debug.SetGCPercent(150) // what GOGC=150 would have set at start
-		debug.SetMemoryLimit(math.MaxInt64)
-		t.Setenv("GOMEMLIMIT", tt.gomemlimit)
-		t.Setenv("AUTOMEMLIMIT", "")
-		// Set, even empty, it names the ratio.
-		if err := os.Unsetenv("AUTOMEMLIMIT"); err != nil {
-			t.Fatal(err)
+		debug.SetMemoryLimit(cmp.Or(tt.startedLimit, math.MaxInt64))
+		for _, name := range []string{"GOMEMLIMIT", "AUTOMEMLIMIT"} {
+			t.Setenv(name, "")
+			// Set, even empty, AUTOMEMLIMIT names a ratio.
+			if v, ok := tt.env[name]; ok {
+				t.Setenv(name, v)
+			} else if err := os.Unsetenv(name); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if tt.gomemlimit != "" {
-			debug.SetMemoryLimit(100 << 20) // what the runtime read at start
-		}
+		cgroupLimit = tt.cgroup
 		var buf bytes.Buffer
 		tuneGC(tt.getenv, tt.cacheBytes, slog.New(slog.NewTextHandler(&buf, nil)))
 		if got := debug.SetGCPercent(100); got != tt.wantPercent {
 			t.Errorf("%s: GC percent %d, want %d", tt.name, got, tt.wantPercent)
 		}
-		limit := debug.SetMemoryLimit(-1)
-		if tt.gomemlimit == "" {
-			// Inside a container with a memory limit, 90 % of that; else
-			// 90 % of the fallback.
-			fallback := int64(float64(max(256<<20, 4*tt.cacheBytes)) * 0.9)
-			if limit <= 0 || limit == math.MaxInt64 || limit > fallback {
-				t.Errorf("%s: memory limit %d, want a limit of at most %d", tt.name, limit, fallback)
-			}
-		} else if limit != 100<<20 {
-			t.Errorf("%s: memory limit %d, want GOMEMLIMIT's 100 MiB", tt.name, limit)
+		if got := debug.SetMemoryLimit(-1); got != tt.wantLimit {
+			t.Errorf("%s: memory limit %d, want %d", tt.name, got, tt.wantLimit)
 		}
-		if !strings.Contains(buf.String(), tt.wantLog) {
-			t.Errorf("%s: log %q lacks %q", tt.name, buf.String(), tt.wantLog)
+		if !strings.Contains(buf.String(), tt.wantInLog) {
+			t.Errorf("%s: log %q lacks %q", tt.name, buf.String(), tt.wantInLog)
 		}
 	}
 }

@@ -88,12 +88,12 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 		}
 		payload, err := json.Marshal(wire)
 		if err != nil {
-			s.logger.Error("encode direct tool error", "tool", name, "err", err)
+			s.logger.Error("encode direct tool error", "tool", name, "error", err)
 			writeRPCError(w, http.StatusInternalServerError, id, codeInternalError,
 				"the tool result could not be encoded")
 			return true
 		}
-		buf = append(append(append(buf[:len(prefix)], id...), `,"error":`...), payload...)
+		buf = append(append(append([]byte(prefix), id...), `,"error":`...), payload...)
 	}
 	buf = append(buf, "}\n\n"...)
 	h := w.Header()
