@@ -24,9 +24,9 @@ func (r *Response) Weight() int { return keptFactor * len(r.Body) }
 
 // keptValue is the decoded value of a shared answer, of one pointer type.
 type keptValue struct {
-	typ  reflect.Type  // the type decoded into, a pointer type
-	val  reflect.Value // the value it pointed to; never handed out
-	copy copier        // copies val deeply; nil when assigning it does
+	typ      reflect.Type  // the type decoded into, a pointer type
+	val      reflect.Value // the value it pointed to; never handed out
+	copyFunc copier        // copies val deeply; nil when assigning it does
 }
 
 // decodeInto decodes the answer's body into out. A shared answer keeps the
@@ -37,7 +37,7 @@ func (r *Response) decodeInto(out any) error {
 		return decodeInto(r.Body, out)
 	}
 	if k := r.kept.Load(); k != nil && k.typ == dst.Type() {
-		copyValue(k.copy, dst.Elem(), k.val)
+		copyValue(k.copyFunc, dst.Elem(), k.val)
 		return nil
 	}
 	if err := decodeInto(r.Body, out); err != nil {
@@ -46,8 +46,8 @@ func (r *Response) decodeInto(out any) error {
 	// The kept value is a copy of its own even when assignment copies it:
 	// out stays the caller's, to change as it likes.
 	t := dst.Type().Elem()
-	k := &keptValue{typ: dst.Type(), val: reflect.New(t).Elem(), copy: copierFor(t)}
-	copyValue(k.copy, k.val, dst.Elem())
+	k := &keptValue{typ: dst.Type(), val: reflect.New(t).Elem(), copyFunc: copierFor(t)}
+	copyValue(k.copyFunc, k.val, dst.Elem())
 	r.kept.Store(k)
 	return nil
 }
@@ -227,8 +227,8 @@ func arrayCopier(elem copier) copier {
 // the fields that assignment shares.
 func structCopier(t reflect.Type, building map[reflect.Type]*copier) copier {
 	type field struct {
-		index int
-		copy  copier
+		index    int
+		copyFunc copier
 	}
 	var deep []field
 	for i := range t.NumField() {
@@ -241,7 +241,7 @@ func structCopier(t reflect.Type, building map[reflect.Type]*copier) copier {
 	return func(dst, src reflect.Value) {
 		dst.Set(src)
 		for _, f := range deep {
-			f.copy(dst.Field(f.index), src.Field(f.index))
+			f.copyFunc(dst.Field(f.index), src.Field(f.index))
 		}
 	}
 }
