@@ -10,10 +10,10 @@ import (
 // The collector of a serving process. The server keeps little besides its
 // response cache and makes much short-lived garbage per request (decoded
 // answers, views, JSON), so with Go's default (GOGC=100) a small heap is
-// collected many times a second under load: about a fifth of the CPU of a
-// cached get_device. serve lets the heap grow to five times what it keeps
-// before collecting (GOGC=400: 15 % more requests per second in the load
-// benchmark, docs/BENCHMARKS.md, for about 12 MiB more memory) and bounds it
+// collected many times a second under load, a tenth or more of its CPU.
+// serve lets the heap grow to five times what it keeps before collecting
+// (GOGC=400: 10 to 20 % less CPU per request in the load benchmark,
+// docs/BENCHMARKS.md, for about 11 MiB more memory under load) and bounds it
 // with a soft memory limit, so that a full cache or a small container never
 // lets it grow five times over: GOMEMLIMIT at 90 % of the container's memory
 // limit, or without one, of four times XYTE_CACHE_MAX_BYTES and at least
