@@ -2,6 +2,7 @@ package xyte
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"sync"
 	"testing"
@@ -42,10 +43,10 @@ type copyPlainPart struct {
 	C [2]float64
 }
 
-// copyErr holds a map behind an error interface.
-type copyErr struct{ Fields map[string]string }
+// copyError holds a map behind an error interface.
+type copyError struct{ Fields map[string]string }
 
-func (e *copyErr) Error() string { return "copy error" }
+func (e *copyError) Error() string { return "copy error" }
 
 // copyNode refers to itself through a pointer, a slice and a map.
 type copyNode struct {
@@ -107,7 +108,7 @@ func newOuter() *copyOuter {
 		AnyNilMap:  map[string]any(nil),
 		AnyNilPtr:  (*int)(nil),
 		AnyNumber:  int64(7),
-		Err:        &copyErr{Fields: map[string]string{"f": "v"}},
+		Err:        &copyError{Fields: map[string]string{"f": "v"}},
 		Named:      copyParams{"inner": map[string]any{"x": 1.0}},
 		Structs:    map[string]copyLeaf{"a": newLeaf(7), "b": newLeaf(8)},
 		Ptrs:       map[string]*copyLeaf{"a": {M: map[string]int{}}, "b": {M: map[string]int{}}},
@@ -137,7 +138,11 @@ func changeOuter(o *copyOuter) {
 	changeLeaf(o.AnyPtr.(*copyLeaf))
 	l := o.AnyStruct.(copyLeaf)
 	changeLeaf(&l)
-	o.Err.(*copyErr).Fields["f"] = "changed"
+	var ce *copyError
+	if !errors.As(o.Err, &ce) {
+		panic("Err is not a *copyError")
+	}
+	ce.Fields["f"] = "changed"
 	o.Named["inner"].(map[string]any)["x"] = "changed"
 	for _, l := range o.Structs {
 		changeLeaf(&l)
