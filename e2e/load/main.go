@@ -345,6 +345,10 @@ func getter(ctx context.Context, u string) func(*http.Client) error {
 	}
 }
 
+// bodies holds the buffers answers are read into, so that reading a larger
+// answer costs the callers no more allocations than a smaller one.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // mcpCaller sends a stateless tools/call, as an MCP client does after
 // initialize, and reads the whole answer.
 func mcpCaller(ctx context.Context, base, deviceID string) func(*http.Client) error {
@@ -360,7 +364,11 @@ func mcpCaller(ctx context.Context, base, deviceID string) func(*http.Client) er
 			return err
 		}
 		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
+		buf := bodies.Get().(*bytes.Buffer)
+		defer bodies.Put(buf)
+		buf.Reset()
+		_, _ = buf.ReadFrom(resp.Body)
+		data := buf.Bytes()
 		if resp.StatusCode != http.StatusOK || !bytes.Contains(data, []byte(`"result"`)) ||
 			bytes.Contains(data, []byte(`"isError":true`)) {
 			return fmt.Errorf("status %d", resp.StatusCode)
