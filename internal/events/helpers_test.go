@@ -2,7 +2,6 @@ package events
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -20,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 )
 
@@ -294,24 +294,13 @@ func newProxiedRedisBus(t *testing.T, p *redisProxy, opts Options) *Bus {
 }
 
 // logLines collects JSON log lines for a test.
-type logLines struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
+type logLines struct{ lockedbuf.Buffer }
 
 func (l *logLines) logger() *slog.Logger { return slog.New(slog.NewJSONHandler(l, nil)) }
 
 // count returns how many lines have the message msg.
 func (l *logLines) count(msg string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Count(l.buf.String(), `"msg":"`+msg+`"`)
+	return strings.Count(l.String(), `"msg":"`+msg+`"`)
 }
 
 // waitFor polls cond until it holds, failing the test after 5 seconds.

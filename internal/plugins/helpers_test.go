@@ -1,10 +1,8 @@
 package plugins
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/xyte-mcp/xyte-mcp/internal/events"
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 )
 
 func TestMain(m *testing.M) {
@@ -54,23 +53,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer is a buffer a logger and a test share, counting lines.
+type syncBuffer struct{ lockedbuf.Buffer }
 
 // count returns how many lines of b contain s.
 func (b *syncBuffer) count(s string) int {

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,12 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 	"github.com/xyte-mcp/xyte-mcp/internal/tenant"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 	"github.com/xyte-mcp/xyte-mcp/internal/xytesim"
@@ -125,29 +124,11 @@ func freshSchema(t *testing.T) string {
 	return name
 }
 
-// logBuffer collects log output of concurrent writers.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // testLogger returns a debug logger whose output is checked for keys when the
 // test ends.
 func testLogger(t *testing.T) *slog.Logger {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &lockedbuf.Buffer{}
 	t.Cleanup(func() {
 		for _, k := range []string{keyA, keyB, testSecret} {
 			if strings.Contains(logs.String(), k) {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/lockedbuf"
 )
 
 // TestWorkerWithoutKeyForTask: a worker that cannot act for a task's
@@ -63,7 +65,7 @@ func TestWorkerWithoutKeyForTask(t *testing.T) {
 func TestWorkerJobWithoutTask(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t)
-	logs := &logBuffer{}
+	logs := &lockedbuf.Buffer{}
 	q := openQueue(t, Options{DataDir: t.TempDir(), Client: up.client, Secret: testSecret,
 		Workers: 1, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	id := newID()
@@ -105,7 +107,7 @@ func TestWorkerDeletesOldTasks(t *testing.T) {
 			if st.name == "postgres" {
 				refused = refuse(t, opts.Schema, taskTable, "BEFORE DELETE", "TRUE", 0)
 			}
-			logs := &logBuffer{}
+			logs := &lockedbuf.Buffer{}
 			later := opts
 			later.Retention = time.Hour
 			later.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
@@ -214,7 +216,7 @@ func TestRefusedClaimSendsNothing(t *testing.T) {
 func TestLateOutcomeKeepsResolution(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t)
-	logs := &logBuffer{}
+	logs := &lockedbuf.Buffer{}
 	var q *Queue
 	opts := Options{DataDir: t.TempDir(), Client: up.client, ServerKey: keyA, Workers: 1,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil))}
