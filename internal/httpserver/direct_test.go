@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -103,6 +102,9 @@ type answer struct {
 	message     any
 }
 
+// post posts an MCP message to base's /mcp as tenant A, with header added (a
+// Host entry becomes the request's Host), and returns the answer, the
+// message of a one-event stream decoded.
 func post(t *testing.T, base string, header http.Header, body string) answer {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
@@ -115,13 +117,12 @@ func post(t *testing.T, base string, header http.Header, body string) answer {
 	for name, values := range header {
 		req.Header[name] = values
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if host := header.Get("Host"); host != "" { // sent as the request's Host
+		req.Host = host
+		req.Header.Del("Host")
 	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	a := answer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
+	status, h, data := send(t, req)
+	a := answer{status: status, contentType: h.Get("Content-Type")}
 	if strings.HasPrefix(a.contentType, "text/event-stream") {
 		var events [][]byte
 		for _, line := range bytes.Split(data, []byte("\n")) {

@@ -262,28 +262,14 @@ func TestDirectPathRequestForms(t *testing.T) {
 // Host (defaults when empty) and returns the answer, decoded as post does.
 func rawMCP(t *testing.T, base, accept, host, body string) answer {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
+	header := http.Header{}
 	if accept != "" {
-		req.Header.Set("Accept", accept)
+		header.Set("Accept", accept)
 	}
 	if host != "" {
-		req.Host = host
+		header.Set("Host", host)
 	}
-	req.Header.Set("Authorization", keyA)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	a := answer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
-	if rest, ok := strings.CutPrefix(string(data), "event: message\ndata: "); ok {
-		data = []byte(rest)
-	}
-	a.message = decodeAnswer(t, data)
-	return a
+	return post(t, base, header, body)
 }
 
 // failingDirect is a DirectCaller whose every call fails with err.
@@ -329,11 +315,6 @@ func postRaw(t *testing.T, base, body string) (int, string, string) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	req.Header.Set("Authorization", keyA)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Content-Type"), string(data)
+	status, h, data := send(t, req)
+	return status, h.Get("Content-Type"), string(data)
 }
