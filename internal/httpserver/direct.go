@@ -226,7 +226,7 @@ func plainCallParams(raw json.RawMessage) (string, json.RawMessage, bool) {
 // re-encoded, an integer in its plain decimal form.
 func canonicalID(raw json.RawMessage) (json.RawMessage, bool) {
 	// Plain text, and integers without a sign, come back as they are.
-	if plainASCII(raw) || plainInteger(raw) {
+	if jsonscan.Plain(raw) || plainInteger(raw) {
 		return raw, true
 	}
 	if s, ok := jsonString(raw); ok {

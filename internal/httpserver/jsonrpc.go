@@ -236,25 +236,8 @@ func jsonString(v json.RawMessage) (string, bool) {
 	if len(v) == 0 || v[0] != '"' {
 		return "", false
 	}
-	if plainASCII(v) {
-		return string(v[1 : len(v)-1]), true
-	}
-	var s string
-	return s, json.Unmarshal(v, &s) == nil
-}
-
-// plainASCII reports whether v is a JSON string of printable ASCII with no
-// escapes, whose value is the text between its quotes.
-func plainASCII(v []byte) bool {
-	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
-		return false
-	}
-	for _, c := range v[1 : len(v)-1] {
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
+	s, err := jsonscan.String(v)
+	return s, err == nil
 }
 
 // rpcErrorBody is a JSON-RPC error response.

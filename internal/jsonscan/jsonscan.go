@@ -38,14 +38,9 @@ func Members(data []byte, fn func(name string, raw []byte) bool) error {
 		if len(key) < 2 || key[len(key)-1] != '"' {
 			return ErrNotObject // cut short
 		}
-		var name string
-		if bytes.IndexByte(key, '\\') >= 0 || !utf8.Valid(key) {
-			// Escapes, and invalid UTF-8 that encoding/json replaces.
-			if err := json.Unmarshal(key, &name); err != nil {
-				return err
-			}
-		} else {
-			name = string(key[1 : len(key)-1])
+		name, err := String(key)
+		if err != nil {
+			return err
 		}
 		i = skipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
@@ -68,6 +63,34 @@ func Members(data []byte, fn func(name string, raw []byte) bool) error {
 		return ErrNotObject
 	}
 	return nil
+}
+
+// String returns the value of the JSON string data as encoding/json reads
+// it, and its error for anything else. A string with no escapes or control
+// characters, of valid UTF-8, is the text between its quotes, taken without
+// a decoder.
+func String(data []byte) (string, error) {
+	if Plain(data) {
+		return string(data[1 : len(data)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(data, &s)
+	return s, err
+}
+
+// Plain reports whether data is a JSON string whose value is the text
+// between its quotes: no escapes, no control characters, valid UTF-8.
+func Plain(data []byte) bool {
+	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
+		return false
+	}
+	text := data[1 : len(data)-1]
+	for _, c := range text {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(text)
 }
 
 // Depth returns how deeply arrays and objects nest in data, a JSON value:

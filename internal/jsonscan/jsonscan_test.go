@@ -136,3 +136,22 @@ func TestDepth(t *testing.T) {
 		}
 	}
 }
+
+// FuzzString: String reads every JSON string as encoding/json does, and
+// refuses what it refuses.
+//
+//	go test ./internal/jsonscan -run '^$' -fuzz FuzzString -fuzztime 30s
+func FuzzString(f *testing.F) {
+	for _, seed := range []string{`""`, `"2024-05-01T10:00:00Z"`, `"a\"b"`, `"caf\u00e9"`,
+		"\"caf\xc3\xa9\"", "\"\xff\"", `"a"b"`, `"`, `"tab	"`, `null`, `12`, `"\/"`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := String(data)
+		var want string
+		wantErr := json.Unmarshal(data, &want)
+		if (err == nil) != (wantErr == nil) || got != want {
+			t.Fatalf("String(%q) = %q, %v; encoding/json: %q, %v", data, got, err, want, wantErr)
+		}
+	})
+}

@@ -41,7 +41,7 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	s, err := unquote(data)
+	s, err := jsonscan.String(data)
 	if err != nil {
 		return errors.New("timestamp is not a string")
 	}
@@ -59,22 +59,6 @@ func (t Time) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(t.UTC().Format(time.RFC3339Nano))
-}
-
-// unquote returns the value of the JSON string data. Printable ASCII with no
-// escapes, as timestamps and ids are, is read without a decoder.
-func unquote(data []byte) (string, error) {
-	plain := len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"'
-	for i := 1; plain && i < len(data)-1; i++ {
-		c := data[i]
-		plain = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'
-	}
-	if plain {
-		return string(data[1 : len(data)-1]), nil
-	}
-	var s string
-	err := json.Unmarshal(data, &s)
-	return s, err
 }
 
 // ParseTime parses an upstream timestamp; "" is the zero time.
@@ -102,7 +86,7 @@ func (n *FlexInt) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	if len(data) > 0 && data[0] == '"' {
-		s, err := unquote(data)
+		s, err := jsonscan.String(data)
 		if err != nil {
 			return err
 		}
@@ -129,7 +113,7 @@ func (s *FlexString) UnmarshalJSON(data []byte) error {
 	case bytes.Equal(data, []byte("null")):
 		*s = ""
 	case len(data) > 0 && data[0] == '"':
-		v, err := unquote(data)
+		v, err := jsonscan.String(data)
 		if err != nil {
 			return err
 		}
