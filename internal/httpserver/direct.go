@@ -76,7 +76,15 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 	// The envelope is written by hand: encoding it as a struct would copy
 	// and check the whole result once more.
 	const prefix = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":"
-	buf := append(make([]byte, 0, 1024), prefix...)
+	size := 256 + len(id)
+	if err == nil && res != nil {
+		if raw, ok := res.StructuredContent.(json.RawMessage); ok {
+			// The JSON twice, once as escaped text: room for a quote in
+			// every four bytes escaped.
+			size += 2*len(raw) + len(raw)/4
+		}
+	}
+	buf := append(make([]byte, 0, size), prefix...)
 	buf = append(buf, id...)
 	if err == nil {
 		buf, err = appendResult(append(buf, `,"result":`...), res)

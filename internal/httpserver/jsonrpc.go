@@ -3,7 +3,6 @@ package httpserver
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"math/big"
 	"mime"
 	"net/http"
@@ -68,7 +67,7 @@ func (s *Server) mcpEdge(next http.Handler) http.Handler {
 		var m message
 		if r.Method == http.MethodPost && isJSONBody(r) {
 			// limitBody has read the body into memory, within the limit.
-			body, err := io.ReadAll(r.Body)
+			body, err := bodyBytes(r)
 			if err != nil {
 				writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest,
 					"the request body could not be read")
@@ -86,7 +85,7 @@ func (s *Server) mcpEdge(next http.Handler) http.Handler {
 			if s.serveDirect(w, r, m) {
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body = newMemBody(body)
 		}
 		ew := &rpcErrorWriter{ResponseWriter: w, msg: m,
 			session: r.Header.Get("Mcp-Session-Id") != ""}

@@ -190,3 +190,28 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestBodyBytes: a body limitBody read is handed on without a copy; one
+// that something has started reading gives the rest, as any other body.
+func TestBodyBytes(t *testing.T) {
+	t.Parallel()
+	data := []byte(`{"jsonrpc":"2.0"}`)
+	r := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+	r.Body = newMemBody(data)
+	got, err := bodyBytes(r)
+	if err != nil || &got[0] != &data[0] {
+		t.Fatalf("whole body: %q, %v; want the bytes limitBody read", got, err)
+	}
+	if n, _ := r.Body.Read(make([]byte, 4)); n != 0 {
+		t.Fatalf("the body still reads %d bytes after it was taken", n)
+	}
+	r.Body = newMemBody(data)
+	_, _ = r.Body.Read(make([]byte, 2))
+	if got, err := bodyBytes(r); err != nil || string(got) != string(data[2:]) {
+		t.Fatalf("begun body: %q, %v", got, err)
+	}
+	r.Body = http.NoBody
+	if got, err := bodyBytes(r); err != nil || len(got) != 0 {
+		t.Fatalf("no body: %q, %v", got, err)
+	}
+}

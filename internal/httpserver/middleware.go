@@ -96,10 +96,30 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 				"the request body could not be read in time")
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(data))
+		r.Body = newMemBody(data)
 		r.ContentLength = int64(len(data))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// memBody is a request body limitBody has read into memory. A handler that
+// wants the whole body takes it with bodyBytes instead of copying it again.
+type memBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func newMemBody(data []byte) *memBody { return &memBody{bytes.NewReader(data), data} }
+
+func (*memBody) Close() error { return nil }
+
+// bodyBytes reads the rest of r's body.
+func bodyBytes(r *http.Request) ([]byte, error) {
+	if b, ok := r.Body.(*memBody); ok && b.Len() == len(b.data) {
+		_, _ = b.Seek(0, io.SeekEnd)
+		return b.data, nil
+	}
+	return io.ReadAll(r.Body)
 }
 
 // writeTooLarge answers 413 in the protocol of the path: a JSON-RPC error

@@ -2,8 +2,12 @@ package mcpserver
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
+	"reflect"
 	"slices"
+	"strings"
+	"sync/atomic"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
@@ -25,6 +29,7 @@ import (
 type plainArgs struct {
 	props    map[string]plainProp
 	required []string
+	plan     atomic.Pointer[plainFields] // of the input type last decoded into
 }
 
 // plainProp is the schema of one argument: the JSON types it may have, and
@@ -133,10 +138,15 @@ func onlyKeywords(data []byte, names ...string) bool {
 // the schema. false means only that plainArgs is not sure: the caller goes
 // the SDK's way, which decides. Repeated names are left to it too.
 func (p *plainArgs) decode(args []byte, in any) bool {
-	// Unmarshal checks the syntax that Members assumes; null, which it
-	// takes for an empty object, is not arguments.
+	// Valid checks the syntax that Members assumes; null, which it takes for
+	// an empty object, is not arguments.
 	args = bytes.TrimLeft(args, " \t\r\n")
-	if len(args) == 0 || args[0] != '{' || json.Unmarshal(args, in) != nil {
+	if len(args) == 0 || args[0] != '{' || !json.Valid(args) {
+		return false
+	}
+	v := reflect.ValueOf(in).Elem()
+	fields := p.fieldsOf(v.Type())
+	if fields == nil && json.Unmarshal(args, in) != nil {
 		return false
 	}
 	var seen [8]string
@@ -151,6 +161,9 @@ func (p *plainArgs) decode(args []byte, in any) bool {
 		seen[n] = name
 		n++
 		ok = prop.accepts(raw)
+		if ok && fields != nil {
+			ok = fields[name].set(v, raw)
+		}
 		return ok
 	})
 	if err != nil || !ok {
@@ -162,6 +175,73 @@ func (p *plainArgs) decode(args []byte, in any) bool {
 		}
 	}
 	return true
+}
+
+// plainField is the field of an input type that an argument decodes into:
+// a string or a boolean that decodes as encoding/json decodes such a kind,
+// with no decoder of its own.
+type plainField struct {
+	index int
+	kind  reflect.Kind
+}
+
+// set decodes raw, a valid JSON value the argument's schema accepts, into
+// the field of v as encoding/json would: null leaves it as it is.
+func (f plainField) set(v reflect.Value, raw []byte) bool {
+	switch {
+	case raw[0] == 'n':
+		return true
+	case raw[0] == '"' && f.kind == reflect.String:
+		s, err := jsonscan.String(raw)
+		v.Field(f.index).SetString(s)
+		return err == nil
+	case (raw[0] == 't' || raw[0] == 'f') && f.kind == reflect.Bool:
+		v.Field(f.index).SetBool(raw[0] == 't')
+		return true
+	}
+	return false
+}
+
+// plainFields maps each argument to its field in one input type.
+type plainFields struct {
+	typ    reflect.Type
+	fields map[string]plainField // nil: not every argument has a plain field
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// fieldsOf returns the field of t, a struct type, that each argument
+// decodes into, or nil when an argument has none that set can fill, so that
+// encoding/json decodes the arguments instead.
+func (p *plainArgs) fieldsOf(t reflect.Type) map[string]plainField {
+	if pf := p.plan.Load(); pf != nil && pf.typ == t {
+		return pf.fields
+	}
+	pf := &plainFields{typ: t, fields: make(map[string]plainField, len(p.props))}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if _, ok := p.props[name]; !ok || tag == "-" || !f.IsExported() || f.Anonymous {
+			continue
+		}
+		_, twice := pf.fields[name] // encoding/json fills neither
+		if twice || (opts != "" && opts != "omitempty") || reflect.PointerTo(f.Type).Implements(jsonUnmarshaler) ||
+			reflect.PointerTo(f.Type).Implements(textUnmarshaler) ||
+			(f.Type.Kind() != reflect.String && f.Type.Kind() != reflect.Bool) {
+			pf.fields = nil
+			break
+		}
+		pf.fields[name] = plainField{index: i, kind: f.Type.Kind()}
+	}
+	if len(pf.fields) != len(p.props) {
+		pf.fields = nil
+	}
+	p.plan.Store(pf)
+	return pf.fields
 }
 
 // accepts reports whether raw, a valid JSON value, passes the argument's

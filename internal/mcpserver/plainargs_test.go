@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -17,6 +18,16 @@ type plainIn struct {
 	Force *bool  `json:"force,omitempty"`
 }
 
+// plainFlatIn takes the same arguments as plainIn into fields that
+// plainArgs fills itself (plainIn's *bool it leaves to encoding/json).
+type plainFlatIn struct {
+	ID    string `json:"id"`
+	Note  string `json:"note,omitempty"`
+	Kind  string `json:"kind,omitempty"`
+	Dry   bool   `json:"dry,omitempty"`
+	Force bool   `json:"force,omitempty"`
+}
+
 func plainSchema(t testing.TB) (*jsonschema.Resolved, *plainArgs) {
 	t.Helper()
 	spec := toolSpec{name: "plain_args_test", enums: map[string][]string{"kind": {"a", "b"}}}
@@ -29,12 +40,23 @@ func plainSchema(t testing.TB) (*jsonschema.Resolved, *plainArgs) {
 }
 
 // checkPlain requires that whenever plainArgs takes args, the SDK's way
-// takes them too and hands the handler the same value.
+// takes them too and hands the handler the same value, whether plainArgs
+// fills the fields itself (plainFlatIn) or has encoding/json fill them
+// (plainIn); and that it takes the same arguments either way.
 func checkPlain(t *testing.T, input *jsonschema.Resolved, p *plainArgs, args string) bool {
 	t.Helper()
-	var fast plainIn
+	took := checkPlainInto[plainIn](t, input, p, args)
+	if flat := checkPlainInto[plainFlatIn](t, input, p, args); flat != took {
+		t.Fatalf("%s: plainArgs took it = %v into its own fields, %v through encoding/json", args, flat, took)
+	}
+	return took
+}
+
+func checkPlainInto[In any](t *testing.T, input *jsonschema.Resolved, p *plainArgs, args string) bool {
+	t.Helper()
+	var fast In
 	took := p.decode([]byte(args), &fast)
-	slow, ok := directArgs[plainIn](input, false, json.RawMessage(args))
+	slow, ok := directArgs[In](input, false, json.RawMessage(args))
 	if !took {
 		return false
 	}
@@ -44,9 +66,64 @@ func checkPlain(t *testing.T, input *jsonschema.Resolved, p *plainArgs, args str
 	fastJSON, _ := json.Marshal(fast)
 	slowJSON, _ := json.Marshal(slow)
 	if string(fastJSON) != string(slowJSON) {
-		t.Fatalf("%s: plainArgs decoded %s, the SDK's way %s", args, fastJSON, slowJSON)
+		t.Fatalf("%s into %T: plainArgs decoded %s, the SDK's way %s", args, fast, fastJSON, slowJSON)
 	}
 	return true
+}
+
+// TestPlainFields: plainArgs fills string and boolean fields itself, and
+// leaves to encoding/json any input type with a field it would decode
+// differently.
+func TestPlainFields(t *testing.T) {
+	t.Parallel()
+	_, p := plainSchema(t)
+	type (
+		quoted struct {
+			ID string `json:"id,string"`
+		}
+		ignored struct {
+			ID string `json:"-"`
+		}
+		decoder struct {
+			ID  string      `json:"id"`
+			Dry flagDecoder `json:"dry"`
+		}
+		missing struct {
+			ID string `json:"id"`
+		}
+	)
+	// Two fields of one name, which go vet would refuse in a literal type.
+	twice := reflect.StructOf([]reflect.StructField{
+		{Name: "A", Type: reflect.TypeFor[string](), Tag: `json:"id"`},
+		{Name: "B", Type: reflect.TypeFor[string](), Tag: `json:"id"`},
+	})
+	tests := []struct {
+		name  string
+		in    reflect.Type
+		plain bool
+	}{
+		{"strings and booleans", reflect.TypeFor[plainFlatIn](), true},
+		{"a pointer", reflect.TypeFor[plainIn](), false},
+		{"a string option", reflect.TypeFor[quoted](), false},
+		{"a name twice", twice, false},
+		{"an ignored field", reflect.TypeFor[ignored](), false},
+		{"a decoder of its own", reflect.TypeFor[decoder](), false},
+		{"an argument without a field", reflect.TypeFor[missing](), false},
+	}
+	for _, tt := range tests {
+		got := p.fieldsOf(tt.in) != nil
+		if got != tt.plain {
+			t.Errorf("%s: filled by plainArgs = %v, want %v", tt.name, got, tt.plain)
+		}
+	}
+}
+
+// flagDecoder decodes itself.
+type flagDecoder bool
+
+func (f *flagDecoder) UnmarshalJSON(data []byte) error {
+	*f = string(data) == "true"
+	return nil
 }
 
 // TestPlainArgsAgreeWithTheSDK: the one-pass check takes the usual arguments

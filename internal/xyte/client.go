@@ -333,7 +333,7 @@ func (c *Client) retrying(ctx context.Context, ep Endpoint, out outgoing, key st
 func (c *Client) send(ctx context.Context, ep Endpoint, out outgoing, key string) (*Response, error) {
 	start := time.Now()
 	resp, err := c.breaker.Execute(func() (*Response, error) {
-		return c.attempt(out.request(ctx, ep.Method, key, c.userAgent), ep)
+		return c.attempt(ctx, out, ep, key)
 	})
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 		err = breakerError(ep.Key, c.cooldown)
@@ -407,10 +407,10 @@ func (o outgoing) request(ctx context.Context, method, key, userAgent string) *h
 
 // attempt sends one request and reads its answer. It is the single place a
 // request leaves the process; call wraps it in retries and the breaker.
-func (c *Client) attempt(req *http.Request, ep Endpoint) (*Response, error) {
+func (c *Client) attempt(ctx context.Context, out outgoing, ep Endpoint, key string) (*Response, error) {
 	var sent bool
 	trace := &httptrace.ClientTrace{WroteHeaders: func() { sent = true }}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	req := out.request(httptrace.WithClientTrace(ctx, trace), ep.Method, key, c.userAgent)
 
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -418,7 +418,7 @@ func (c *Client) attempt(req *http.Request, ep Endpoint) (*Response, error) {
 	}
 	defer resp.Body.Close()
 
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	data, err := readBody(resp.Body, resp.ContentLength, maxResponseBytes+1)
 	if err != nil {
 		return nil, transportError(ep.Key, err, true)
 	}
@@ -431,6 +431,31 @@ func (c *Client) attempt(req *http.Request, ep Endpoint) (*Response, error) {
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header,
 		Body: json.RawMessage(bytes.TrimSpace(data))}, nil
+}
+
+// readBody reads r to its end, or to limit bytes. An answer that tells its
+// length (size, -1 if it does not) is read into a buffer of that size, not
+// one grown and copied several times over.
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	n := int64(512)
+	if size >= 0 && size < limit {
+		n = size + 1 // the extra byte finds the end without growing
+	}
+	b := make([]byte, 0, n)
+	r = io.LimitReader(r, limit)
+	for {
+		k, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+k]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // callInto calls an endpoint and decodes a non-empty answer into out.

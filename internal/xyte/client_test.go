@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -490,6 +491,41 @@ func TestTooLargeAnswer(t *testing.T) {
 	}
 	if n := w.count(); n != 1 {
 		t.Fatalf("a too large answer was fetched %d times", n)
+	}
+}
+
+// TestReadBody: an answer is read whole whether or not it told its length,
+// and told truly or not; reading stops at the limit; a told length that
+// fits is read into a buffer of that size.
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("0123456789", 100) // 1,000 bytes
+	tests := []struct {
+		name        string
+		size, limit int64
+		want        int
+	}{
+		{"told", 1000, 2000, 1000},
+		{"not told", -1, 2000, 1000},
+		{"told too short", 10, 2000, 1000},
+		{"told too long", 5000, 2000, 1000},
+		{"empty", 0, 2000, 1000},
+		{"over the limit", 1000, 600, 600},
+		{"over the limit, not told", -1, 600, 600},
+	}
+	for _, tt := range tests {
+		// iotest.OneByteReader makes every read short, as a network's are.
+		got, err := readBody(iotest.OneByteReader(strings.NewReader(body)), tt.size, tt.limit)
+		if err != nil || string(got) != body[:tt.want] {
+			t.Errorf("%s: read %d bytes, %v; want %d", tt.name, len(got), err, tt.want)
+		}
+	}
+	got, _ := readBody(strings.NewReader(body), 1000, 2000)
+	if cap(got) != 1001 {
+		t.Errorf("a told length of 1000 read into a buffer of %d", cap(got))
+	}
+	if _, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), -1, 10); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("a failing read: %v", err)
 	}
 }
 

@@ -216,27 +216,43 @@ var decodeOptions = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true),
 	jsonv1.MatchCaseSensitiveDelimiter(true), jsontext.AllowDuplicateNames(true),
 	jsontext.AllowInvalidUTF8(true), jsonv1.MergeWithLegacySemantics(true))
 
-// decodeKeeping decodes data into v (a pointer to a struct with no custom
-// decoder) and puts every field v does not name into extra.
+// keeping is what encoding/json/v2 decodes a type that keeps unknown fields
+// through: the type's own fields, inlined, and every member none of them
+// takes, so that one pass over the object does both.
+type keeping[T any] struct {
+	Fields  *T    `json:",embed"`
+	Unknown Extra `json:",embed"`
+}
+
+// decodeKeeping decodes data into v (a struct with no custom decoder) and
+// puts every member that no field of v takes into extra.
 //
 // The decoder is encoding/json/v2's (its github.com/go-json-experiment/json
 // mirror; Go 1.27 makes it the standard library's): encoding/json checks
 // the whole object again for each field with a decoder of its own, and
 // took half as long again for an upstream device. Data v2 refuses is
 // decoded afresh by encoding/json, which decides, with its own errors.
-func decodeKeeping(data []byte, v any, extra *Extra) error {
-	if jsonv2.Unmarshal(data, v, decodeOptions) != nil {
-		reflect.ValueOf(v).Elem().SetZero()
-		if err := json.Unmarshal(data, v); err != nil {
-			return err
-		}
+func decodeKeeping[T any](data []byte, v *T, extra *Extra) error {
+	w := keeping[T]{Fields: v}
+	if jsonv2.Unmarshal(data, &w, decodeOptions) == nil {
+		*extra = w.Unknown
+		return nil
+	}
+	*v = *new(T)
+	return decodeKeepingV1(data, v, extra)
+}
+
+// decodeKeepingV1 is decodeKeeping with encoding/json alone.
+func decodeKeepingV1[T any](data []byte, v *T, extra *Extra) error {
+	*extra = nil
+	if err := json.Unmarshal(data, v); err != nil {
+		return err
 	}
 	// data is valid JSON now, and an object or null, since it decoded into
 	// a struct.
-	known := knownFields(reflect.TypeOf(v).Elem())
-	*extra = nil
+	known := knownFields(reflect.TypeFor[T]())
 	return jsonscan.Members(data, func(name string, raw []byte) bool {
-		if !known[name] {
+		if !known.take(name) {
 			if *extra == nil {
 				*extra = Extra{}
 			}
@@ -244,6 +260,18 @@ func decodeKeeping(data []byte, v any, extra *Extra) error {
 		}
 		return true
 	})
+}
+
+// decodeKeepingFrom is decodeKeeping for a value inside a larger one that
+// encoding/json/v2 decodes: it reads the value from dec instead of having
+// it cut out and scanned again.
+func decodeKeepingFrom[T any](dec *jsontext.Decoder, v *T, extra *Extra) error {
+	w := keeping[T]{Fields: v}
+	if err := jsonv2.UnmarshalDecode(dec, &w, decodeOptions); err != nil {
+		return err
+	}
+	*extra = w.Unknown
+	return nil
 }
 
 // encodeKeeping encodes v (a struct with no custom encoder) and adds the
@@ -287,14 +315,32 @@ func encodeKeeping(v any, extra Extra) ([]byte, error) {
 	return append(out, '}'), nil
 }
 
-var knownFieldsCache sync.Map // reflect.Type -> map[string]bool
+var knownFieldsCache sync.Map // reflect.Type -> fieldNames
+
+// fieldNames are the JSON names of a struct type's fields.
+type fieldNames map[string]bool
+
+// take reports whether encoding/json decodes a member of this name into one
+// of the fields: one of the same name or, failing that, one whose name
+// differs only in case (as bytes.EqualFold has it).
+func (f fieldNames) take(name string) bool {
+	if f[name] {
+		return true
+	}
+	for known := range f {
+		if strings.EqualFold(known, name) {
+			return true
+		}
+	}
+	return false
+}
 
 // knownFields returns the JSON names of a struct type's fields.
-func knownFields(t reflect.Type) map[string]bool {
+func knownFields(t reflect.Type) fieldNames {
 	if m, ok := knownFieldsCache.Load(t); ok {
-		return m.(map[string]bool)
+		return m.(fieldNames)
 	}
-	m := map[string]bool{}
+	m := fieldNames{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")

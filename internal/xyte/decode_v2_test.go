@@ -1,7 +1,6 @@
 package xyte
 
 import (
-	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -23,19 +22,25 @@ type (
 )
 
 // sameAsV1 requires that data, where encoding/json/v2 decodes it into T
-// with decodeOptions, decodes into the same value with encoding/json.
-// (Where v2 refuses, decodeKeeping lets encoding/json decide.)
+// with decodeOptions, decodes into the same value, and leaves the same
+// members over, with encoding/json alone (decodeKeepingV1). (Where v2
+// refuses, decodeKeeping lets encoding/json decide.)
 func sameAsV1[T any](t *testing.T, data []byte) {
 	t.Helper()
 	var v2, v1 T
-	if jsonv2.Unmarshal(data, &v2, decodeOptions) != nil {
+	w := keeping[T]{Fields: &v2}
+	if jsonv2.Unmarshal(data, &w, decodeOptions) != nil {
 		return
 	}
-	if err := json.Unmarshal(data, &v1); err != nil {
+	var extra Extra
+	if err := decodeKeepingV1(data, &v1, &extra); err != nil {
 		t.Fatalf("%T: v2 decodes %q, encoding/json refuses it: %v", v1, data, err)
 	}
 	if !reflect.DeepEqual(v2, v1) {
 		t.Fatalf("%T from %q:\n v2 %+v\n v1 %+v", v1, data, v2, v1)
+	}
+	if !reflect.DeepEqual(w.Unknown, extra) {
+		t.Fatalf("%T from %q, members over:\n v2 %q\n v1 %q", v1, data, w.Unknown, extra)
 	}
 }
 
@@ -58,6 +63,8 @@ func FuzzDecodeKeepingAsV1(f *testing.F) {
 		`{"id":"i1","device_ids":["a","b"],"device_ids":null}`,
 		`{"id":"s1","parent_id":"7","sub_space_ids":[1,2],"full_path":"x"}`,
 		`{"id":1,"name":"Org","partner":{"id":1}}`,
+		`{"id":"d1","ID":"x","Extra":2,"extra":null,"zz":{"a":1},"zz":[2],"\u017fn":"long s"}`,
+		`{"model":{"id":"m","vendor":"v","VENDOR":1,"Sub_Model":"s"},"space":{"id":1,"floor":2}}`,
 	} {
 		f.Add([]byte(seed))
 	}
