@@ -18,9 +18,8 @@ import (
 var errKeyMismatch = errors.New("the Authorization header does not hold this server's key")
 
 // authenticate finds the request's tenant, refuses the request if there is
-// none, and passes it on with the tenant in its context and its
-// Authorization rewritten to "Bearer <key>", the one form go-sdk's bearer
-// middleware reads. No upstream call happens before this check.
+// none, and passes it on with the tenant in its context. No upstream call
+// happens before this check.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t, err := s.tenantOf(r.Header)
@@ -37,9 +36,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		infoFrom(r.Context()).tenant = t.ID()
-		r = r.Clone(tenant.NewContext(r.Context(), t))
-		r.Header.Set("Authorization", "Bearer "+t.Key())
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(tenant.NewContext(r.Context(), t)))
 	})
 }
 
@@ -84,11 +81,19 @@ func sameKey(a, b string) bool {
 
 // bearerBridge hands the tenant that authenticate found to go-sdk, so that
 // MCP handlers see it in req.Extra.TokenInfo and stateful sessions are bound
-// to it. The verifier accepts only the token authenticate wrote for this very
-// request.
+// to it: it passes on a copy of the request whose Authorization is
+// "Bearer <key>", the one form go-sdk's bearer middleware reads, and the
+// verifier accepts only that token for this very request.
 func bearerBridge(next http.Handler) http.Handler {
-	return auth.RequireBearerToken(verifyTenant,
+	sdk := auth.RequireBearerToken(verifyTenant,
 		&auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t, ok := tenant.FromContext(r.Context()); ok {
+			r = r.Clone(r.Context())
+			r.Header.Set("Authorization", "Bearer "+t.Key())
+		}
+		sdk.ServeHTTP(w, r)
+	})
 }
 
 func verifyTenant(ctx context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
