@@ -128,10 +128,7 @@ func appendResult(buf []byte, res *mcp.CallToolResult) ([]byte, error) {
 		return appendJSON(buf, res)
 	}
 	buf = append(buf, `{"content":[{"type":"text","text":`...)
-	buf, err := appendJSONString(buf, raw)
-	if err != nil {
-		return nil, err
-	}
+	buf = jsonscan.AppendString(buf, raw)
 	buf = append(buf, `}],"structuredContent":`...)
 	return append(append(buf, raw...), '}'), nil
 }
@@ -140,25 +137,6 @@ func appendResult(buf []byte, res *mcp.CallToolResult) ([]byte, error) {
 func appendJSON(buf []byte, v any) ([]byte, error) {
 	data, err := json.Marshal(v)
 	return append(buf, data...), err
-}
-
-// appendJSONString appends text as encoding/json encodes a string. Printable
-// ASCII without <, > and &, which encoded JSON usually is, needs only its
-// quotes and backslashes escaped; anything else goes through encoding/json.
-func appendJSONString(buf, text []byte) ([]byte, error) {
-	for _, c := range text {
-		if c < 0x20 || c > 0x7e || c == '<' || c == '>' || c == '&' {
-			return appendJSON(buf, string(text))
-		}
-	}
-	buf = append(buf, '"')
-	for _, c := range text {
-		if c == '"' || c == '\\' {
-			buf = append(buf, '\\')
-		}
-		buf = append(buf, c)
-	}
-	return append(buf, '"'), nil
 }
 
 // plainInteger reports whether raw is a non-negative integer below 10^15 in

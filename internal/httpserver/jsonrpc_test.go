@@ -173,24 +173,6 @@ func TestZeroBodyLimitMeansDefault(t *testing.T) {
 	}
 }
 
-// FuzzAppendJSONString: the text of a tool result is escaped exactly as
-// encoding/json escapes it, whatever it holds.
-//
-//	go test ./internal/httpserver -run '^$' -fuzz FuzzAppendJSONString -fuzztime 30s
-func FuzzAppendJSONString(f *testing.F) {
-	for _, seed := range []string{`{"id":"a\"b\\c","n":1}`, `<&>`, "caf\xc3\xa9", "\xff",
-		"line\nbreak", "\u2028", ``} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, text []byte) {
-		got, err := appendJSONString([]byte("x"), text)
-		want, wantErr := json.Marshal(string(text))
-		if err != nil || wantErr != nil || string(got) != "x"+string(want) {
-			t.Fatalf("appendJSONString(%q) = %s, %v; want %s", text, got, err, want)
-		}
-	})
-}
-
 // TestBodyBytes: a body limitBody read is handed on without a copy; one
 // that something has started reading gives the rest, as any other body.
 func TestBodyBytes(t *testing.T) {

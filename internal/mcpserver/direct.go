@@ -106,7 +106,7 @@ func directFor[In, Out any](input *jsonschema.Resolved,
 			if out == nil {
 				out = new(Out) // the SDK sends the zero value, never null
 			}
-			data, err := json.Marshal(out)
+			data, err := encodeOutput(out)
 			if err != nil {
 				return nil, fmt.Errorf("marshaling output: %w", err)
 			}
@@ -117,6 +117,22 @@ func directFor[In, Out any](input *jsonschema.Resolved,
 			return res, nil
 		}, true
 	}
+}
+
+// jsonAppender is a result that encodes itself exactly as encoding/json
+// would (as fleet.Device does).
+type jsonAppender interface {
+	AppendJSON([]byte) ([]byte, error)
+}
+
+// encodeOutput encodes a tool's output as the SDK does, with
+// encoding/json. A jsonAppender is asked directly: encoding/json would check
+// and copy what it wrote once more.
+func encodeOutput(out any) ([]byte, error) {
+	if a, ok := out.(jsonAppender); ok {
+		return a.AppendJSON(make([]byte, 0, 1024))
+	}
+	return json.Marshal(out)
 }
 
 // directArgs decodes args into In if they pass the input schema, as the SDK
