@@ -15,12 +15,22 @@ import (
 // ErrNotObject reports data that is not a JSON object or null.
 var ErrNotObject = errors.New("jsonscan: not a JSON object")
 
+// ErrNotArray reports data that is not a JSON array.
+var ErrNotArray = errors.New("jsonscan: not a JSON array")
+
 // Members calls fn with the name and raw value of each member of data, in
 // order, until fn returns false. data must be valid JSON (json.Valid, or it
 // decoded without error): Members checks its shape, not its syntax. null
 // has no members. Names read as encoding/json reads them; values are
 // sub-slices of data.
 func Members(data []byte, fn func(name string, raw []byte) bool) error {
+	return MemberBytes(data, func(name, raw []byte) bool { return fn(string(name), raw) })
+}
+
+// MemberBytes is Members with each name as bytes, valid only during the
+// call to fn: a name without escapes is a sub-slice of data, so that a
+// caller that only looks names up allocates nothing for them.
+func MemberBytes(data []byte, fn func(name, raw []byte) bool) error {
 	i := skipSpace(data, 0)
 	if bytes.HasPrefix(data[i:], []byte("null")) {
 		return nil
@@ -38,9 +48,13 @@ func Members(data []byte, fn func(name string, raw []byte) bool) error {
 		if len(key) < 2 || key[len(key)-1] != '"' {
 			return ErrNotObject // cut short
 		}
-		name, err := String(key)
-		if err != nil {
-			return err
+		name := key[1 : len(key)-1]
+		if !Plain(key) {
+			s, err := String(key)
+			if err != nil {
+				return err
+			}
+			name = []byte(s)
 		}
 		i = skipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
@@ -61,6 +75,34 @@ func Members(data []byte, fn func(name string, raw []byte) bool) error {
 	}
 	if i >= len(data) {
 		return ErrNotObject
+	}
+	return nil
+}
+
+// Elements calls fn with the raw value of each element of data, a JSON
+// array, in order, until fn returns false. Like Members, it checks the
+// shape of data, not its syntax.
+func Elements(data []byte, fn func(raw []byte) bool) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '[' {
+		return ErrNotArray
+	}
+	i = skipSpace(data, i+1)
+	for i < len(data) && data[i] != ']' {
+		end := skipValue(data, i)
+		if end == i {
+			return ErrNotArray
+		}
+		if !fn(data[i:end]) {
+			return nil
+		}
+		i = skipSpace(data, end)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	if i >= len(data) {
+		return ErrNotArray
 	}
 	return nil
 }

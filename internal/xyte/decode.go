@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -233,6 +235,12 @@ type keeping[T any] struct {
 // took half as long again for an upstream device. Data v2 refuses is
 // decoded afresh by encoding/json, which decides, with its own errors.
 func decodeKeeping[T any](data []byte, v *T, extra *Extra) error {
+	if reflect.ValueOf(v).Elem().IsZero() {
+		if decodeFast(data, v, extra) {
+			return nil
+		}
+		*v, *extra = *new(T), nil
+	}
 	w := keeping[T]{Fields: v}
 	if jsonv2.Unmarshal(data, &w, decodeOptions) == nil {
 		*extra = w.Unknown
@@ -252,7 +260,7 @@ func decodeKeepingV1[T any](data []byte, v *T, extra *Extra) error {
 	// a struct.
 	known := knownFields(reflect.TypeFor[T]())
 	return jsonscan.Members(data, func(name string, raw []byte) bool {
-		if !known.take(name) {
+		if !take(known, name) {
 			if *extra == nil {
 				*extra = Extra{}
 			}
@@ -315,32 +323,59 @@ func encodeKeeping(v any, extra Extra) ([]byte, error) {
 	return append(out, '}'), nil
 }
 
-var knownFieldsCache sync.Map // reflect.Type -> fieldNames
+var knownFieldsCache sync.Map // reflect.Type -> *fieldNames
 
-// fieldNames are the JSON names of a struct type's fields.
-type fieldNames map[string]bool
+// fieldNames are the JSON names of a struct type's fields, as they are and
+// folded (see appendFolded).
+type fieldNames struct {
+	exact, folded map[string]bool
+}
 
 // take reports whether encoding/json decodes a member of this name into one
 // of the fields: one of the same name or, failing that, one whose name
-// differs only in case (as bytes.EqualFold has it).
-func (f fieldNames) take(name string) bool {
-	if f[name] {
+// differs only in case (as strings.EqualFold has it).
+func take[T ~string | ~[]byte](f *fieldNames, name T) bool {
+	if f.exact[string(name)] {
 		return true
 	}
-	for known := range f {
-		if strings.EqualFold(known, name) {
-			return true
+	var buf [64]byte
+	return f.folded[string(appendFolded(buf[:0], name))]
+}
+
+// appendFolded appends name folded as encoding/json folds member names:
+// two names fold alike exactly when strings.EqualFold holds for them.
+func appendFolded[T ~string | ~[]byte](out []byte, name T) []byte {
+	for i := 0; i < len(name); {
+		if c := name[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(string(name[i:min(i+utf8.UTFMax, len(name))]))
+		// The smallest rune of its fold set.
+		for {
+			next := unicode.SimpleFold(r)
+			if next <= r {
+				r = next
+				break
+			}
+			r = next
+		}
+		out = utf8.AppendRune(out, r)
+		i += n
 	}
-	return false
+	return out
 }
 
 // knownFields returns the JSON names of a struct type's fields.
-func knownFields(t reflect.Type) fieldNames {
+func knownFields(t reflect.Type) *fieldNames {
 	if m, ok := knownFieldsCache.Load(t); ok {
-		return m.(fieldNames)
+		return m.(*fieldNames)
 	}
-	m := fieldNames{}
+	m := &fieldNames{exact: map[string]bool{}, folded: map[string]bool{}}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -350,7 +385,8 @@ func knownFields(t reflect.Type) fieldNames {
 		case name == "":
 			name = f.Name
 		}
-		m[name] = true
+		m.exact[name] = true
+		m.folded[string(appendFolded(nil, name))] = true
 	}
 	knownFieldsCache.Store(t, m)
 	return m

@@ -21,19 +21,29 @@ type (
 	orgInfoFields     OrgInfo
 )
 
-// sameAsV1 requires that data, where encoding/json/v2 decodes it into T
-// with decodeOptions, decodes into the same value, and leaves the same
-// members over, with encoding/json alone (decodeKeepingV1). (Where v2
-// refuses, decodeKeeping lets encoding/json decide.)
+// sameAsV1 requires that data, where decodeFast or encoding/json/v2 (with
+// decodeOptions) decodes it into T, decodes into the same value, and leaves
+// the same members over, with encoding/json alone (decodeKeepingV1). (Where
+// they refuse, decodeKeeping lets encoding/json decide.)
 func sameAsV1[T any](t *testing.T, data []byte) {
 	t.Helper()
-	var v2, v1 T
+	var fast, v1 T
+	var fastExtra, extra Extra
+	v1Err := decodeKeepingV1(data, &v1, &extra)
+	if decodeFast(data, &fast, &fastExtra) {
+		if v1Err != nil {
+			t.Fatalf("%T: decodeFast decodes %q, encoding/json refuses it: %v", v1, data, v1Err)
+		}
+		if !reflect.DeepEqual(fast, v1) || !reflect.DeepEqual(fastExtra, extra) {
+			t.Fatalf("%T from %q:\n fast %+v %q\n v1   %+v %q", v1, data, fast, fastExtra, v1, extra)
+		}
+	}
+	var v2 T
 	w := keeping[T]{Fields: &v2}
 	if jsonv2.Unmarshal(data, &w, decodeOptions) != nil {
 		return
 	}
-	var extra Extra
-	if err := decodeKeepingV1(data, &v1, &extra); err != nil {
+	if err := v1Err; err != nil {
 		t.Fatalf("%T: v2 decodes %q, encoding/json refuses it: %v", v1, data, err)
 	}
 	if !reflect.DeepEqual(v2, v1) {
@@ -65,6 +75,8 @@ func FuzzDecodeKeepingAsV1(f *testing.F) {
 		`{"id":1,"name":"Org","partner":{"id":1}}`,
 		`{"id":"d1","ID":"x","Extra":2,"extra":null,"zz":{"a":1},"zz":[2],"\u017fn":"long s"}`,
 		`{"model":{"id":"m","vendor":"v","VENDOR":1,"Sub_Model":"s"},"space":{"id":1,"floor":2}}`,
+		`{"id":"d1","x":1,"x":{"y":2},"state":{"a":1,"a":{"b":[2,"c"]}},"K":"kelvin \u212a"}`,
+		`{"\u212aey":1,"name":"n","\u017fn":"s"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -80,4 +92,32 @@ func FuzzDecodeKeepingAsV1(f *testing.F) {
 		sameAsV1[commentFields](t, data)
 		sameAsV1[orgInfoFields](t, data)
 	})
+}
+
+// TestDecodeFastTakesTheUsual: the usual device goes the fast way; a name
+// that differs from a field's only in case, a value of another kind, a
+// number out of range and a repeated name are left to decodeKeeping's other
+// ways, which decide.
+func TestDecodeFastTakesTheUsual(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		data string
+		fast bool
+	}{
+		{deviceJSON, true},
+		{`null`, true},
+		{`{"id":"d1","model":null,"space":{"id":"12"},"hub_only":[1,{"a":null}]}`, true},
+		{`{"id":"d1","ID":"d2"}`, false},
+		{`{"id":1}`, false},
+		{`{"id":"d1","state":{"t":1e400}}`, false},
+		{`{"id":"d1","id":"d2"}`, false},
+		{`{"id":"d1","last_seen_at":5}`, false},
+		{`[]`, false},
+	} {
+		var d deviceFields
+		var extra Extra
+		if got := decodeFast([]byte(tt.data), &d, &extra); got != tt.fast {
+			t.Errorf("%s: fast = %v, want %v", tt.data, got, tt.fast)
+		}
+	}
 }
