@@ -105,13 +105,19 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 	}
 	buf = append(buf, "}\n\n"...)
 	h := w.Header()
-	h.Set("Cache-Control", "no-cache, no-transform")
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Connection", "keep-alive")
+	h["Cache-Control"], h["Content-Type"], h["Connection"] = noCacheValue, eventStreamValue, keepAliveValue
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf)
 	return true
 }
+
+// The headers of a direct answer, as the SDK sends them; shared, since
+// nothing on the way out changes a header's values in place.
+var (
+	noCacheValue     = []string{"no-cache, no-transform"}
+	eventStreamValue = []string{"text/event-stream"}
+	keepAliveValue   = []string{"keep-alive"}
+)
 
 // appendResult appends a tool result, encoded as the SDK encodes it, to buf.
 // The usual result, a structured value whose JSON is also the only text

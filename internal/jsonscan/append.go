@@ -16,22 +16,22 @@ import (
 
 // AppendString appends text encoded as encoding/json encodes a string.
 // Printable ASCII without <, > and &, which most text is, needs only its
-// quotes and backslashes escaped; anything else goes through encoding/json.
+// quotes and backslashes escaped, and is copied in runs between them;
+// anything else goes through encoding/json.
 func AppendString[T ~string | ~[]byte](buf []byte, text T) []byte {
-	for i := range len(text) {
-		if c := text[i]; c < 0x20 || c > 0x7e || c == '<' || c == '>' || c == '&' {
-			data, _ := json.Marshal(string(text)) // a string always encodes
-			return append(buf, data...)
-		}
-	}
+	start, run := len(buf), 0
 	buf = append(buf, '"')
 	for i := range len(text) {
-		if c := text[i]; c == '"' || c == '\\' {
-			buf = append(buf, '\\')
+		switch c := text[i]; {
+		case c < 0x20 || c > 0x7e || c == '<' || c == '>' || c == '&':
+			data, _ := json.Marshal(string(text)) // a string always encodes
+			return append(buf[:start], data...)
+		case c == '"' || c == '\\':
+			buf = append(append(buf, text[run:i]...), '\\', c)
+			run = i + 1
 		}
-		buf = append(buf, text[i])
 	}
-	return append(buf, '"')
+	return append(append(buf, text[run:]...), '"')
 }
 
 // maxAnyDepth is how deeply AppendAny nests before it leaves a value to

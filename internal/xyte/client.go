@@ -101,6 +101,9 @@ type Client struct {
 	partnerKey string
 	timeout    time.Duration
 	http       *http.Client
+	// transport is http's Transport when the client made http itself:
+	// calls go to it directly (see attempt).
+	transport  http.RoundTripper
 	userAgent  string
 	now        func() time.Time
 	maxRetries int
@@ -132,7 +135,8 @@ func New(opts Options) (*Client, error) {
 		c.timeout = DefaultTimeout
 	}
 	if c.http == nil {
-		c.http = &http.Client{Transport: NewTransport(), CheckRedirect: noRedirects}
+		c.transport = NewTransport()
+		c.http = &http.Client{Transport: c.transport, CheckRedirect: noRedirects}
 	}
 	if c.userAgent == "" {
 		c.userAgent = "xyte-mcp"
@@ -396,14 +400,17 @@ func (o outgoing) request(ctx context.Context, method, key, userAgent string) *h
 	if err != nil {
 		panic("xyte: checked URL does not parse: " + err.Error())
 	}
-	req.Header.Set("Authorization", key)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	// One map, written whole: the names are in canonical form already, and
+	// the fixed values are shared (nothing on the way out changes them).
+	req.Header = http.Header{"Authorization": {key}, "Accept": jsonValue, "User-Agent": {userAgent}}
 	if o.body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = jsonValue
 	}
 	return req
 }
+
+// jsonValue is the value of the Accept and Content-Type headers.
+var jsonValue = []string{"application/json"}
 
 // attempt sends one request and reads its answer. It is the single place a
 // request leaves the process; call wraps it in retries and the breaker.
@@ -412,7 +419,15 @@ func (c *Client) attempt(ctx context.Context, out outgoing, ep Endpoint, key str
 	trace := &httptrace.ClientTrace{WroteHeaders: func() { sent = true }}
 	req := out.request(httptrace.WithClientTrace(ctx, trace), ep.Method, key, c.userAgent)
 
-	resp, err := c.http.Do(req)
+	var resp *http.Response
+	var err error
+	if c.transport != nil {
+		// What http.Client adds, the client does not use: it follows no
+		// redirects and keeps no cookies, and its deadline is in ctx.
+		resp, err = c.transport.RoundTrip(req)
+	} else {
+		resp, err = c.http.Do(req)
+	}
 	if err != nil {
 		return nil, transportError(ep.Key, err, sent)
 	}
