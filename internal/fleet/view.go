@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/xyte-mcp/xyte-mcp/internal/jsonscan"
 	"github.com/xyte-mcp/xyte-mcp/internal/xyte"
 )
 
@@ -229,6 +232,12 @@ func extraMap(e xyte.Extra) map[string]any {
 	}
 	out := make(map[string]any, len(e))
 	for k, raw := range e {
+		if jsontext.Value(raw).IsValid(jsontext.AllowDuplicateNames(true)) {
+			if v, ok := jsonscan.DecodeAny(raw); ok {
+				out[k] = v
+				continue
+			}
+		}
 		var v any
 		if json.Unmarshal(raw, &v) == nil {
 			out[k] = v

@@ -3,7 +3,10 @@ package jsonscan
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // FuzzAppendString: any text, valid UTF-8 or not, is encoded as
@@ -78,4 +81,34 @@ func TestAppendAny(t *testing.T) {
 	if m, err := AppendMap(nil, nil); err != nil || string(m) != "null" {
 		t.Errorf("AppendMap(nil) = %s, %v; want null", m, err)
 	}
+}
+
+// FuzzDecodeAny: valid JSON (repeated names allowed) that DecodeAny takes
+// decodes into the value encoding/json gives an any; what it leaves, it
+// leaves only where encoding/json refuses or nests deeply.
+//
+//	go test ./internal/jsonscan -run '^$' -fuzz FuzzDecodeAny -fuzztime 30s
+func FuzzDecodeAny(f *testing.F) {
+	for _, seed := range []string{`{"b":1,"a":[true,null,"x<y"],"c":{"d":-0.0000001}}`,
+		` 1e400 `, `-0`, `"\u2028\ud800"`, `[]`, `{}`, `{"a":1,"a":{"b":2}}`, ` [ 1 , "2" ] `,
+		`"caf\u00e9 \"q\""`, `123456789012345678901234567890`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !jsontext.Value(data).IsValid(jsontext.AllowDuplicateNames(true)) {
+			return
+		}
+		var want any
+		wantErr := json.Unmarshal(data, &want)
+		got, ok := DecodeAny(data)
+		if !ok {
+			if wantErr == nil && Depth(data) <= maxDecodeDepth {
+				t.Fatalf("DecodeAny(%q) refused what encoding/json decodes to %#v", data, want)
+			}
+			return
+		}
+		if wantErr != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("DecodeAny(%q) = %#v; encoding/json gives %#v, %v", data, got, want, wantErr)
+		}
+	})
 }

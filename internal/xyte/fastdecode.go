@@ -5,7 +5,6 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -200,8 +199,13 @@ func (f fastField) set(field reflect.Value, raw []byte) bool {
 		field.SetBool(raw[0] == 't')
 		return true
 	case fastAnyMap:
-		m, ok := decodeAnyObject(raw, 0)
-		field.Set(reflect.ValueOf(m))
+		if raw[0] != '{' {
+			return false
+		}
+		m, ok := jsonscan.DecodeAny(raw)
+		if ok {
+			field.Set(reflect.ValueOf(m))
+		}
 		return ok
 	case fastKeptValue:
 		if raw[0] != '{' {
@@ -213,56 +217,4 @@ func (f fastField) set(field reflect.Value, raw []byte) bool {
 		return f.kept.decode(raw, elem, elem.Field(f.kept.extra).Addr().Interface().(*Extra))
 	}
 	return false
-}
-
-// maxFastDepth is how deeply decodeFast follows nested objects and arrays
-// before it leaves the value to decodeKeeping.
-const maxFastDepth = 32
-
-// decodeAnyObject decodes raw, a valid JSON value, as encoding/json decodes
-// an object into a map[string]any, or reports false.
-func decodeAnyObject(raw []byte, depth int) (map[string]any, bool) {
-	if raw[0] != '{' || depth > maxFastDepth {
-		return nil, false
-	}
-	m := map[string]any{}
-	ok := true
-	err := jsonscan.Members(raw, func(name string, value []byte) bool {
-		m[name], ok = decodeAny(value, depth+1)
-		return ok
-	})
-	return m, err == nil && ok
-}
-
-// decodeAny decodes raw, a valid JSON value, as encoding/json decodes it
-// into an any, or reports false.
-func decodeAny(raw []byte, depth int) (any, bool) {
-	switch raw[0] {
-	case '"':
-		s, err := jsonscan.String(raw)
-		return s, err == nil
-	case '{':
-		return decodeAnyObject(raw, depth)
-	case '[':
-		if depth > maxFastDepth {
-			return nil, false
-		}
-		list := []any{}
-		ok := true
-		err := jsonscan.Elements(raw, func(e []byte) bool {
-			var v any
-			v, ok = decodeAny(e, depth+1)
-			list = append(list, v)
-			return ok
-		})
-		return list, err == nil && ok
-	case 't':
-		return true, true
-	case 'f':
-		return false, true
-	case 'n':
-		return nil, true
-	}
-	f, err := strconv.ParseFloat(string(raw), 64)
-	return f, err == nil
 }
