@@ -17,11 +17,16 @@ import (
 type Tenant struct {
 	id  string
 	key string
+	// info is what TokenInfo returns, made once: readers only read it.
+	info *auth.TokenInfo
 }
 
 // New returns the tenant for an API key.
 func New(key string) Tenant {
-	return Tenant{id: Hash(key), key: key}
+	info := &auth.TokenInfo{UserID: Hash(key)}
+	t := Tenant{id: info.UserID, key: key, info: info}
+	info.Extra = map[string]any{tokenInfoKey: t}
+	return t
 }
 
 // Hash returns the short id of a key: 16 hex characters of its SHA-256.
@@ -68,8 +73,12 @@ func FromContext(ctx context.Context) (Tenant, bool) {
 const tokenInfoKey = "xyte_tenant"
 
 // TokenInfo returns the go-sdk token info for t. UserID is the tenant id, so
-// the SDK binds any MCP session to the tenant that opened it.
+// the SDK binds any MCP session to the tenant that opened it. It is shared
+// by every request of the tenant: do not change it.
 func (t Tenant) TokenInfo() *auth.TokenInfo {
+	if t.info != nil {
+		return t.info
+	}
 	return &auth.TokenInfo{UserID: t.id, Extra: map[string]any{tokenInfoKey: t}}
 }
 
