@@ -19,7 +19,8 @@ func FuzzDeviceJSON(f *testing.F) {
 	f.Add("", "", "", "", int64(0), "", []byte(`{}`), []byte(`null`))
 	f.Add("caf\xc3\xa9", "\xff", "\u2028", "x", int64(-1), "a\"b", []byte(`{"b":[1e21,null],"a":{}}`),
 		[]byte(`{"z":1e-7,"\u00e9":"<"}`))
-	f.Fuzz(func(t *testing.T, id, name, status, seen string, space int64, path string, state, extra []byte) {
+	f.Fuzz(func(t *testing.T, id, name, status, seen string, space int64, path string,
+		state, extra []byte) {
 		d := Device{ID: id, Name: name, Status: status, EffectiveStatus: status, LastSeenAt: seen,
 			Model: name, SubModel: id, SpaceID: space, SpacePath: path, SN: path, MAC: seen, CloudID: status}
 		_ = json.Unmarshal(state, &d.State)

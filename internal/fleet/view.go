@@ -12,6 +12,8 @@ import (
 
 // Device is a device as callers see it. Lists carry the summary fields only;
 // a single device also carries State, Details, CustomParameters and Extra.
+// It encodes itself (AppendJSON): a struct that embedded it would encode as
+// the device alone, so give such a field a name.
 type Device struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`

@@ -105,7 +105,9 @@ func (s *Server) serveDirect(w http.ResponseWriter, r *http.Request, m message) 
 	}
 	buf = append(buf, "}\n\n"...)
 	h := w.Header()
-	h["Cache-Control"], h["Content-Type"], h["Connection"] = noCacheValue, eventStreamValue, keepAliveValue
+	h["Cache-Control"] = noCacheValue
+	h["Content-Type"] = eventStreamValue
+	h["Connection"] = keepAliveValue
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf)
 	return true

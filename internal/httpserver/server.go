@@ -117,7 +117,7 @@ func New(opts Options) (*Server, error) {
 		s.cfg.MaxBodyBytes = config.Defaults().MaxBodyBytes
 	}
 	if s.cfg.Mode() == config.SingleTenant {
-		s.serverKey = tenant.New(s.cfg.APIKey)
+		s.serverKey = tenant.New(s.cfg.APIKey).Shared()
 	}
 	reg := opts.Registry
 	if reg == nil {

@@ -1,8 +1,10 @@
-// Package jsonscan walks the members of a JSON object without decoding their
-// values. The server reads member names on hot paths (the edge checks every
-// JSON-RPC message, the client keeps the fields a type does not name), where
-// a full decode into a map, or encoding/json's token reader, costs more than
-// the rest of the work.
+// Package jsonscan reads and writes JSON on the server's hot paths without
+// reflection: it walks the members of an object without decoding their
+// values (the edge checks every JSON-RPC message, the client keeps the
+// fields a type does not name), decodes a value into an any, and encodes
+// strings, floats and decoded maps, each exactly as encoding/json would,
+// where encoding/json's general machinery costs more than the rest of the
+// work.
 package jsonscan
 
 import (

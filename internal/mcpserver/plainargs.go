@@ -221,6 +221,11 @@ func (p *plainArgs) fieldsOf(t reflect.Type) map[string]plainField {
 		return pf.fields
 	}
 	pf := &plainFields{typ: t, fields: make(map[string]plainField, len(p.props))}
+	if t.Kind() != reflect.Struct {
+		pf.fields = nil
+		p.plan.Store(pf)
+		return nil
+	}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -229,8 +234,9 @@ func (p *plainArgs) fieldsOf(t reflect.Type) map[string]plainField {
 			continue
 		}
 		_, twice := pf.fields[name] // encoding/json fills neither
-		if twice || (opts != "" && opts != "omitempty") || reflect.PointerTo(f.Type).Implements(jsonUnmarshaler) ||
-			reflect.PointerTo(f.Type).Implements(textUnmarshaler) ||
+		ptr := reflect.PointerTo(f.Type)
+		if twice || (opts != "" && opts != "omitempty") ||
+			ptr.Implements(jsonUnmarshaler) || ptr.Implements(textUnmarshaler) ||
 			(f.Type.Kind() != reflect.String && f.Type.Kind() != reflect.Bool) {
 			pf.fields = nil
 			break

@@ -47,12 +47,14 @@ func checkPlain(t *testing.T, input *jsonschema.Resolved, p *plainArgs, args str
 	t.Helper()
 	took := checkPlainInto[plainIn](t, input, p, args)
 	if flat := checkPlainInto[plainFlatIn](t, input, p, args); flat != took {
-		t.Fatalf("%s: plainArgs took it = %v into its own fields, %v through encoding/json", args, flat, took)
+		t.Fatalf("%s: plainArgs took it = %v into its own fields, %v through encoding/json",
+			args, flat, took)
 	}
 	return took
 }
 
-func checkPlainInto[In any](t *testing.T, input *jsonschema.Resolved, p *plainArgs, args string) bool {
+func checkPlainInto[In any](t *testing.T, input *jsonschema.Resolved, p *plainArgs,
+	args string) bool {
 	t.Helper()
 	var fast In
 	took := p.decode([]byte(args), &fast)
@@ -109,6 +111,7 @@ func TestPlainFields(t *testing.T) {
 		{"an ignored field", reflect.TypeFor[ignored](), false},
 		{"a decoder of its own", reflect.TypeFor[decoder](), false},
 		{"an argument without a field", reflect.TypeFor[missing](), false},
+		{"not a struct", reflect.TypeFor[map[string]any](), false},
 	}
 	for _, tt := range tests {
 		got := p.fieldsOf(tt.in) != nil

@@ -97,7 +97,7 @@ func New(opts Options) (*Server, error) {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if opts.ServerKey != "" {
-		s.base = tenant.New(opts.ServerKey)
+		s.base = tenant.New(opts.ServerKey).Shared()
 	}
 	if s.tasks == nil {
 		if s.tasks, err = tasks.NewSync(tasks.SyncOptions{Client: opts.Client}); err != nil {

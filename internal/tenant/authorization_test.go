@@ -115,18 +115,22 @@ func FuzzParseAuthorization(f *testing.F) {
 	})
 }
 
-// TestTokenInfo: the token info of a tenant carries it back whole, and is
-// made once per tenant, not for every request.
+// TestTokenInfo: the token info of a tenant carries it back whole; a
+// Shared tenant's is made once, not for every request.
 func TestTokenInfo(t *testing.T) {
 	t.Parallel()
-	tn := New("key-one")
-	ti := tn.TokenInfo()
-	back, ok := FromTokenInfo(ti)
-	if !ok || back.ID() != tn.ID() || back.Key() != "key-one" || ti.UserID != tn.ID() {
-		t.Fatalf("FromTokenInfo = %v, %v; want %v", back, ok, tn)
+	for _, tn := range []Tenant{New("key-one"), New("key-one").Shared()} {
+		ti := tn.TokenInfo()
+		back, ok := FromTokenInfo(ti)
+		if !ok || back.ID() != tn.ID() || back.Key() != "key-one" || ti.UserID != tn.ID() {
+			t.Fatalf("FromTokenInfo = %v, %v; want %v", back, ok, tn)
+		}
 	}
-	if tn.TokenInfo() != ti || back.TokenInfo() != ti {
-		t.Error("a tenant's token info is made again")
+	shared := New("key-one").Shared()
+	ti := shared.TokenInfo()
+	back, _ := FromTokenInfo(ti)
+	if shared.TokenInfo() != ti || back.TokenInfo() != ti {
+		t.Error("a shared tenant's token info is made again")
 	}
 	if _, ok := FromTokenInfo(nil); ok {
 		t.Error("a nil token info gave a tenant")

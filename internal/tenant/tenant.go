@@ -17,14 +17,22 @@ import (
 type Tenant struct {
 	id  string
 	key string
-	// info is what TokenInfo returns, made once: readers only read it.
+	// info is what TokenInfo returns for a Shared tenant; readers only
+	// read it.
 	info *auth.TokenInfo
 }
 
 // New returns the tenant for an API key.
 func New(key string) Tenant {
-	info := &auth.TokenInfo{UserID: Hash(key)}
-	t := Tenant{id: info.UserID, key: key, info: info}
+	return Tenant{id: Hash(key), key: key}
+}
+
+// Shared returns t with its token info made once, for a tenant that serves
+// many requests (a single-tenant server's own): TokenInfo then hands out
+// that one instead of making one for each.
+func (t Tenant) Shared() Tenant {
+	info := &auth.TokenInfo{UserID: t.id}
+	t.info = info
 	info.Extra = map[string]any{tokenInfoKey: t}
 	return t
 }
@@ -73,8 +81,8 @@ func FromContext(ctx context.Context) (Tenant, bool) {
 const tokenInfoKey = "xyte_tenant"
 
 // TokenInfo returns the go-sdk token info for t. UserID is the tenant id, so
-// the SDK binds any MCP session to the tenant that opened it. It is shared
-// by every request of the tenant: do not change it.
+// the SDK binds any MCP session to the tenant that opened it. A Shared
+// tenant's is shared by all its requests: do not change it.
 func (t Tenant) TokenInfo() *auth.TokenInfo {
 	if t.info != nil {
 		return t.info

@@ -414,7 +414,8 @@ var jsonValue = []string{"application/json"}
 
 // attempt sends one request and reads its answer. It is the single place a
 // request leaves the process; call wraps it in retries and the breaker.
-func (c *Client) attempt(ctx context.Context, out outgoing, ep Endpoint, key string) (*Response, error) {
+func (c *Client) attempt(ctx context.Context, out outgoing, ep Endpoint,
+	key string) (*Response, error) {
 	var sent bool
 	trace := &httptrace.ClientTrace{WroteHeaders: func() { sent = true }}
 	req := out.request(httptrace.WithClientTrace(ctx, trace), ep.Method, key, c.userAgent)
@@ -449,12 +450,13 @@ func (c *Client) attempt(ctx context.Context, out outgoing, ep Endpoint, key str
 }
 
 // readBody reads r to its end, or to limit bytes. An answer that tells its
-// length (size, -1 if it does not) is read into a buffer of that size, not
-// one grown and copied several times over.
+// length (size, -1 if it does not) is read into a buffer of that size, up
+// to 1 MiB, not one grown and copied several times over; a longer one
+// grows as its bytes arrive, so that a told length alone reserves little.
 func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	n := int64(512)
 	if size >= 0 && size < limit {
-		n = size + 1 // the extra byte finds the end without growing
+		n = min(size+1, 1<<20) // the extra byte finds the end without growing
 	}
 	b := make([]byte, 0, n)
 	r = io.LimitReader(r, limit)

@@ -524,7 +524,12 @@ func TestReadBody(t *testing.T) {
 	if cap(got) != 1001 {
 		t.Errorf("a told length of 1000 read into a buffer of %d", cap(got))
 	}
-	if _, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), -1, 10); !errors.Is(err, io.ErrUnexpectedEOF) {
+	// A told length is not trusted with more than 1 MiB before the bytes come.
+	if got, _ := readBody(strings.NewReader(body), 15<<20, 16<<20); cap(got) > 1<<20 {
+		t.Errorf("a told length of 15 MiB reserved %d bytes for 1,000", cap(got))
+	}
+	_, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), -1, 10)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("a failing read: %v", err)
 	}
 }

@@ -218,22 +218,17 @@ var decodeOptions = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true),
 	jsonv1.MatchCaseSensitiveDelimiter(true), jsontext.AllowDuplicateNames(true),
 	jsontext.AllowInvalidUTF8(true), jsonv1.MergeWithLegacySemantics(true))
 
-// keeping is what encoding/json/v2 decodes a type that keeps unknown fields
-// through: the type's own fields, inlined, and every member none of them
-// takes, so that one pass over the object does both.
-type keeping[T any] struct {
-	Fields  *T    `json:",embed"`
-	Unknown Extra `json:",embed"`
-}
-
 // decodeKeeping decodes data into v (a struct with no custom decoder) and
 // puts every member that no field of v takes into extra.
 //
-// The decoder is encoding/json/v2's (its github.com/go-json-experiment/json
-// mirror; Go 1.27 makes it the standard library's): encoding/json checks
-// the whole object again for each field with a decoder of its own, and
-// took half as long again for an upstream device. Data v2 refuses is
-// decoded afresh by encoding/json, which decides, with its own errors.
+// Three ways lead there, each deciding only what the one before leaves:
+// the usual upstream object, into a zero value, by a plan made once per
+// type (decodeFast); other data by encoding/json/v2 (its
+// github.com/go-json-experiment/json mirror; Go 1.27 makes it the standard
+// library's), which took two thirds of the time encoding/json does for a
+// device; and what v2 refuses, by encoding/json afresh, which decides, with
+// its own errors. All three give what encoding/json gives
+// (FuzzDecodeKeepingAsV1).
 func decodeKeeping[T any](data []byte, v *T, extra *Extra) error {
 	if reflect.ValueOf(v).Elem().IsZero() {
 		if decodeFast(data, v, extra) {
@@ -241,25 +236,30 @@ func decodeKeeping[T any](data []byte, v *T, extra *Extra) error {
 		}
 		*v, *extra = *new(T), nil
 	}
-	w := keeping[T]{Fields: v}
-	if jsonv2.Unmarshal(data, &w, decodeOptions) == nil {
-		*extra = w.Unknown
-		return nil
+	if jsonv2.Unmarshal(data, v, decodeOptions) != nil {
+		*v = *new(T)
+		return decodeKeepingV1(data, v, extra)
 	}
-	*v = *new(T)
-	return decodeKeepingV1(data, v, extra)
+	keepUnknown(data, knownFields(reflect.TypeFor[T]()), extra)
+	return nil
 }
 
 // decodeKeepingV1 is decodeKeeping with encoding/json alone.
 func decodeKeepingV1[T any](data []byte, v *T, extra *Extra) error {
-	*extra = nil
 	if err := json.Unmarshal(data, v); err != nil {
+		*extra = nil
 		return err
 	}
-	// data is valid JSON now, and an object or null, since it decoded into
-	// a struct.
-	known := knownFields(reflect.TypeFor[T]())
-	return jsonscan.Members(data, func(name string, raw []byte) bool {
+	keepUnknown(data, knownFields(reflect.TypeFor[T]()), extra)
+	return nil
+}
+
+// keepUnknown puts every member of data, an object or null that decoded
+// into a struct with fields known, that none of the fields takes into
+// extra, the last of a repeated name.
+func keepUnknown(data []byte, known *fieldNames, extra *Extra) {
+	*extra = nil
+	_ = jsonscan.Members(data, func(name string, raw []byte) bool {
 		if !take(known, name) {
 			if *extra == nil {
 				*extra = Extra{}
@@ -268,18 +268,6 @@ func decodeKeepingV1[T any](data []byte, v *T, extra *Extra) error {
 		}
 		return true
 	})
-}
-
-// decodeKeepingFrom is decodeKeeping for a value inside a larger one that
-// encoding/json/v2 decodes: it reads the value from dec instead of having
-// it cut out and scanned again.
-func decodeKeepingFrom[T any](dec *jsontext.Decoder, v *T, extra *Extra) error {
-	w := keeping[T]{Fields: v}
-	if err := jsonv2.UnmarshalDecode(dec, &w, decodeOptions); err != nil {
-		return err
-	}
-	*extra = w.Unknown
-	return nil
 }
 
 // encodeKeeping encodes v (a struct with no custom encoder) and adds the

@@ -1,7 +1,5 @@
 package xyte
 
-import "github.com/go-json-experiment/json/jsontext"
-
 // Device is a device of the organization, as GET /devices and
 // GET /devices/{id} return it.
 type Device struct {
@@ -28,13 +26,6 @@ func (d *Device) UnmarshalJSON(data []byte) error {
 	return decodeKeeping(data, (*fields)(d), &d.Extra)
 }
 
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// Device inside a value that v2 decodes.
-func (d *Device) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields Device
-	return decodeKeepingFrom(dec, (*fields)(d), &d.Extra)
-}
-
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
 func (d Device) MarshalJSON() ([]byte, error) {
 	type fields Device
@@ -55,13 +46,6 @@ func (m *DeviceModel) UnmarshalJSON(data []byte) error {
 	return decodeKeeping(data, (*fields)(m), &m.Extra)
 }
 
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// DeviceModel inside a value that v2 decodes.
-func (m *DeviceModel) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields DeviceModel
-	return decodeKeepingFrom(dec, (*fields)(m), &m.Extra)
-}
-
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
 func (m DeviceModel) MarshalJSON() ([]byte, error) {
 	type fields DeviceModel
@@ -80,13 +64,6 @@ type DeviceSpace struct {
 func (s *DeviceSpace) UnmarshalJSON(data []byte) error {
 	type fields DeviceSpace
 	return decodeKeeping(data, (*fields)(s), &s.Extra)
-}
-
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// DeviceSpace inside a value that v2 decodes.
-func (s *DeviceSpace) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields DeviceSpace
-	return decodeKeepingFrom(dec, (*fields)(s), &s.Extra)
 }
 
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
@@ -117,13 +94,6 @@ func (c *Command) UnmarshalJSON(data []byte) error {
 	return decodeKeeping(data, (*fields)(c), &c.Extra)
 }
 
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// Command inside a value that v2 decodes.
-func (c *Command) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields Command
-	return decodeKeepingFrom(dec, (*fields)(c), &c.Extra)
-}
-
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
 func (c Command) MarshalJSON() ([]byte, error) {
 	type fields Command
@@ -150,13 +120,6 @@ func (h *HistoryRecord) UnmarshalJSON(data []byte) error {
 	return decodeKeeping(data, (*fields)(h), &h.Extra)
 }
 
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// HistoryRecord inside a value that v2 decodes.
-func (h *HistoryRecord) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields HistoryRecord
-	return decodeKeepingFrom(dec, (*fields)(h), &h.Extra)
-}
-
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
 func (h HistoryRecord) MarshalJSON() ([]byte, error) {
 	type fields HistoryRecord
@@ -179,13 +142,6 @@ type Space struct {
 func (s *Space) UnmarshalJSON(data []byte) error {
 	type fields Space
 	return decodeKeeping(data, (*fields)(s), &s.Extra)
-}
-
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// Space inside a value that v2 decodes.
-func (s *Space) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields Space
-	return decodeKeepingFrom(dec, (*fields)(s), &s.Extra)
 }
 
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
@@ -230,13 +186,6 @@ func (i *Incident) UnmarshalJSON(data []byte) error {
 	return decodeKeeping(data, (*fields)(i), &i.Extra)
 }
 
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// Incident inside a value that v2 decodes.
-func (i *Incident) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields Incident
-	return decodeKeepingFrom(dec, (*fields)(i), &i.Extra)
-}
-
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
 func (i Incident) MarshalJSON() ([]byte, error) {
 	type fields Incident
@@ -263,13 +212,6 @@ func (t *Ticket) UnmarshalJSON(data []byte) error {
 	return decodeKeeping(data, (*fields)(t), &t.Extra)
 }
 
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// Ticket inside a value that v2 decodes.
-func (t *Ticket) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields Ticket
-	return decodeKeepingFrom(dec, (*fields)(t), &t.Extra)
-}
-
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
 func (t Ticket) MarshalJSON() ([]byte, error) {
 	type fields Ticket
@@ -292,13 +234,6 @@ type Comment struct {
 func (c *Comment) UnmarshalJSON(data []byte) error {
 	type fields Comment
 	return decodeKeeping(data, (*fields)(c), &c.Extra)
-}
-
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// Comment inside a value that v2 decodes.
-func (c *Comment) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields Comment
-	return decodeKeepingFrom(dec, (*fields)(c), &c.Extra)
 }
 
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
@@ -326,13 +261,6 @@ type OrgInfo struct {
 func (o *OrgInfo) UnmarshalJSON(data []byte) error {
 	type fields OrgInfo
 	return decodeKeeping(data, (*fields)(o), &o.Extra)
-}
-
-// UnmarshalJSONFrom implements encoding/json/v2's UnmarshalerFrom, for a
-// OrgInfo inside a value that v2 decodes.
-func (o *OrgInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type fields OrgInfo
-	return decodeKeepingFrom(dec, (*fields)(o), &o.Extra)
 }
 
 // MarshalJSON implements json.Marshaler, writing unknown fields back.
