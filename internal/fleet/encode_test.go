@@ -37,3 +37,34 @@ func FuzzDeviceJSON(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDeviceJSON measures a device view encoded by its own encoder and
+// by encoding/json's reflection, as a tool result or REST answer is.
+//
+//	go test ./internal/fleet -run '^$' -bench DeviceJSON
+func BenchmarkDeviceJSON(b *testing.B) {
+	d := Device{ID: "6aedb6c5-3d8c-480a-bf17-41ab1cbf2f9a", Name: "Nairobi Training 1.2 Display",
+		Status: "online", EffectiveStatus: "ok", LastSeenAt: "2026-12-04T23:00:25Z",
+		Model: "Lumen Wall 98", SpaceID: 11445, SpacePath: "Northwind Labs/Nairobi Centre/Floor 1",
+		SN: "LW98-73476837", MAC: "12:19:d2:38:62:b6",
+		State:   map[string]any{"input": "hdmi1", "power": "on", "status": "online", "temp": 34.7},
+		Details: map[string]any{"input": "hdmi1", "ip": "10.20.1.10"},
+		Extra:   map[string]any{"firmware": map[string]any{"version": "1.9.3"}},
+	}
+	b.Run("AppendJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := d.AppendJSON(make([]byte, 0, 1024)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(plainDevice(d)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
