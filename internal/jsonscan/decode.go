@@ -1,6 +1,9 @@
 package jsonscan
 
-import "strconv"
+import (
+	"bytes"
+	"strconv"
+)
 
 // maxDecodeDepth is how deeply DecodeAny follows nested objects and arrays
 // before it leaves the value to encoding/json.
@@ -11,7 +14,7 @@ const maxDecodeDepth = 32
 // kept), arrays as []any, numbers as float64. It reports false for what it
 // leaves to encoding/json: a number beyond float64, nesting deeper than 32.
 func DecodeAny(data []byte) (any, bool) {
-	return decodeAny(data[skipSpace(data, 0):], 0)
+	return decodeAny(bytes.Trim(data, " \t\r\n"), 0)
 }
 
 func decodeAny(raw []byte, depth int) (any, bool) {
@@ -53,15 +56,7 @@ func decodeAny(raw []byte, depth int) (any, bool) {
 	case 'n':
 		return nil, true
 	}
-	f, err := strconv.ParseFloat(string(trimSpaceRight(raw)), 64)
+	// A number inside data ends where its value does (see skipValue).
+	f, err := strconv.ParseFloat(string(raw), 64)
 	return f, err == nil
-}
-
-// trimSpaceRight cuts the JSON whitespace after a value.
-func trimSpaceRight(raw []byte) []byte {
-	n := len(raw)
-	for n > 0 && (raw[n-1] == ' ' || raw[n-1] == '\t' || raw[n-1] == '\n' || raw[n-1] == '\r') {
-		n--
-	}
-	return raw[:n]
 }

@@ -261,8 +261,8 @@ func (p plainProp) accepts(raw []byte) bool {
 		if p.enum == nil {
 			return true
 		}
-		var s string
-		return json.Unmarshal(raw, &s) == nil && slices.Contains(p.enum, s)
+		s, err := jsonscan.String(raw)
+		return err == nil && slices.Contains(p.enum, s)
 	case 't', 'f':
 		return p.boolean
 	case 'n':

@@ -254,13 +254,13 @@ func decodeKeepingV1[T any](data []byte, v *T, extra *Extra) error {
 	return nil
 }
 
-// keepUnknown puts every member of data, an object or null that decoded
-// into a struct with fields known, that none of the fields takes into
-// extra, the last of a repeated name.
+// keepUnknown sets extra to the members of data that none of the fields
+// named by known takes (the last, where a name repeats). data is an object
+// or null that decoded into the struct those fields belong to.
 func keepUnknown(data []byte, known *fieldNames, extra *Extra) {
 	*extra = nil
 	_ = jsonscan.Members(data, func(name string, raw []byte) bool {
-		if !take(known, name) {
+		if !known.take(name) {
 			if *extra == nil {
 				*extra = Extra{}
 			}
@@ -322,8 +322,8 @@ type fieldNames struct {
 // take reports whether encoding/json decodes a member of this name into one
 // of the fields: one of the same name or, failing that, one whose name
 // differs only in case (as strings.EqualFold has it).
-func take[T ~string | ~[]byte](f *fieldNames, name T) bool {
-	if f.exact[string(name)] {
+func (f *fieldNames) take(name string) bool {
+	if f.exact[name] {
 		return true
 	}
 	var buf [64]byte
@@ -332,17 +332,15 @@ func take[T ~string | ~[]byte](f *fieldNames, name T) bool {
 
 // appendFolded appends name folded as encoding/json folds member names:
 // two names fold alike exactly when strings.EqualFold holds for them.
-func appendFolded[T ~string | ~[]byte](out []byte, name T) []byte {
-	for i := 0; i < len(name); {
-		if c := name[i]; c < utf8.RuneSelf {
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
+func appendFolded(out []byte, name string) []byte {
+	for _, r := range name {
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
 			}
-			out = append(out, c)
-			i++
+			out = append(out, byte(r))
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(string(name[i:min(i+utf8.UTFMax, len(name))]))
 		// The smallest rune of its fold set.
 		for {
 			next := unicode.SimpleFold(r)
@@ -353,7 +351,6 @@ func appendFolded[T ~string | ~[]byte](out []byte, name T) []byte {
 			r = next
 		}
 		out = utf8.AppendRune(out, r)
-		i += n
 	}
 	return out
 }

@@ -137,9 +137,11 @@ func fastKindOf(t reflect.Type, building map[reflect.Type]*fastPlan) (fastKind, 
 			return fastKeptValue, p
 		}
 	case t.Kind() == reflect.Pointer:
+		// Any other pointer: left to decodeKeeping.
 	case reflect.PointerTo(t).Implements(unmarshalerType):
 		return fastMethod, nil
 	case reflect.PointerTo(t).Implements(textType):
+		// encoding/json would decode a string through UnmarshalText.
 	case t.Kind() == reflect.String:
 		return fastString, nil
 	case t.Kind() == reflect.Bool:
@@ -170,13 +172,14 @@ func (p *fastPlan) decode(data []byte, v reflect.Value, extra *Extra) bool {
 	err := jsonscan.MemberBytes(data, func(name, raw []byte) bool {
 		f, named := p.fields[string(name)]
 		if !named {
-			// A name like a field's but for case: encoding/json decodes it
-			// into that field, and takes the last of several.
-			if ok = !take(p.known, name); ok {
+			// A name like a field's but for case, encoding/json decodes
+			// into that field: that is left to decodeKeeping.
+			unknown := string(name)
+			if ok = !p.known.take(unknown); ok {
 				if *extra == nil {
 					*extra = Extra{}
 				}
-				(*extra)[string(name)] = bytes.Clone(raw)
+				(*extra)[unknown] = bytes.Clone(raw)
 			}
 			return ok
 		}
