@@ -333,14 +333,17 @@ func (f *fieldNames) take(name string) bool {
 // appendFolded appends name folded as encoding/json folds member names:
 // two names fold alike exactly when strings.EqualFold holds for them.
 func appendFolded(out []byte, name string) []byte {
-	for _, r := range name {
-		if r < utf8.RuneSelf {
-			if 'a' <= r && r <= 'z' {
-				r -= 'a' - 'A'
+	for i := 0; i < len(name); {
+		if c := name[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
 			}
-			out = append(out, byte(r))
+			out = append(out, c)
+			i++
 			continue
 		}
+		r, n := utf8.DecodeRuneInString(name[i:])
+		i += n
 		// The smallest rune of its fold set.
 		for {
 			next := unicode.SimpleFold(r)
